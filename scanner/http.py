@@ -1,0 +1,241 @@
+"""The one network client of a scan.
+
+`Http` wraps a single `httpx.AsyncClient` and adds what every source needs: retries with
+backoff (transport errors, 429 honouring Retry-After, 5xx), a per-host concurrency cap, a
+bounded response size, and a log of every request sent (for "what this scan sent where").
+
+Proxy and CA settings: by default httpx honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY and
+SSL_CERT_FILE from the environment. `--proxy` and `--ca-bundle` override them; we pass
+`proxy=` / `verify=` only when the user gave them, because an explicit value replaces the
+environment's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import random
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import httpx
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception_type,
+    retry_if_result,
+    stop_after_attempt,
+)
+
+from scanner import __version__
+from scanner.errors import InputError, ResponseTooLarge, SourceUnavailable
+from scanner.models import SentRequest
+
+USER_AGENT = f"exposure-audit/{__version__} (personal exposure audit; local-first)"
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    """Network behaviour of a scan. Defaults suit a laptop on a home connection."""
+
+    proxy: str | None = None  # overrides HTTPS_PROXY / HTTP_PROXY when set
+    ca_bundle: Path | None = None  # overrides SSL_CERT_FILE when set
+    timeout: float = 20.0  # seconds per read / write / pool wait
+    connect_timeout: float = 10.0
+    attempts: int = 3  # total tries per request (1 = no retry)
+    backoff_initial: float = 1.0  # seconds before the first retry
+    backoff_max: float = 20.0
+    max_retry_after: float = 60.0  # a longer Retry-After is not waited for
+    per_host: int = 4  # concurrent requests to one host
+    max_connections: int = 32
+    max_bytes: int = 5_000_000  # response bodies larger than this are refused
+    user_agent: str = USER_AGENT
+
+
+def retry_after_seconds(response: httpx.Response, now: float | None = None) -> float | None:
+    """Seconds the server asked us to wait (Retry-After as seconds or HTTP date)."""
+    value = response.headers.get("retry-after")
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    current = time.time() if now is None else now
+    return max(0.0, when.timestamp() - current)
+
+
+class Http:
+    """The shared client. Use as an async context manager; sources call `get`/`request`."""
+
+    def __init__(
+        self,
+        settings: HttpSettings | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.settings = settings or HttpSettings()
+        self.sent: list[SentRequest] = []
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._client = httpx.AsyncClient(**self._client_options(transport))
+
+    def _client_options(self, transport: httpx.AsyncBaseTransport | None) -> dict[str, Any]:
+        s = self.settings
+        options: dict[str, Any] = {
+            "timeout": httpx.Timeout(s.timeout, connect=s.connect_timeout),
+            "limits": httpx.Limits(max_connections=s.max_connections),
+            "headers": {"User-Agent": s.user_agent},
+            "follow_redirects": True,
+            "trust_env": True,
+        }
+        if transport is not None:
+            options["transport"] = transport
+        if s.proxy is not None:
+            options["proxy"] = s.proxy
+        if s.ca_bundle is not None:
+            if not s.ca_bundle.is_file():
+                raise InputError(f"CA bundle not found: {s.ca_bundle}")
+            options["verify"] = str(s.ca_bundle)
+        return options
+
+    async def __aenter__(self) -> Http:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def get(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        return await self.request("GET", url, params=params, headers=headers)
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | None = None,
+        json: Any = None,
+    ) -> httpx.Response:
+        """Send with retries; return the final response (any status) with its body read.
+
+        Raises SourceUnavailable when no response arrived after every attempt, and
+        ResponseTooLarge when the body passes the size cap.
+        """
+        request = self._client.build_request(
+            method, url, params=params, headers=headers, data=data, json=json
+        )
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(max(1, self.settings.attempts)),
+            wait=self._wait,
+            retry=retry_if_exception_type(httpx.TransportError)
+            | retry_if_result(self._should_retry),
+            retry_error_callback=self._give_up,
+            reraise=True,
+        )
+        try:
+            response: httpx.Response = await retrying(self._send_once, request)
+        except httpx.TransportError as exc:
+            self.sent.append(SentRequest(method, str(request.url), None))
+            raise SourceUnavailable(f"{request.url.host}: {_describe(exc)}") from exc
+        self.sent.append(SentRequest(method, str(request.url), response.status_code))
+        return response
+
+    def _should_retry(self, response: httpx.Response) -> bool:
+        if response.status_code not in RETRY_STATUSES:
+            return False
+        delay = retry_after_seconds(response)
+        return delay is None or delay <= self.settings.max_retry_after
+
+    def _wait(self, state: RetryCallState) -> float:
+        outcome = state.outcome
+        if outcome is not None and not outcome.failed:
+            delay = retry_after_seconds(outcome.result())
+            if delay is not None:
+                return min(delay, self.settings.max_retry_after)
+        return self.backoff(state.attempt_number)
+
+    def backoff(self, attempt: int) -> float:
+        """Exponential backoff with full jitter: up to initial * 2**(attempt-1), capped."""
+        ceiling = min(self.settings.backoff_max, self.settings.backoff_initial * 2 ** (attempt - 1))
+        return random.uniform(0.0, ceiling)  # noqa: S311 - jitter, not security
+
+    @staticmethod
+    def _give_up(state: RetryCallState) -> httpx.Response:
+        """After the last attempt: hand back the last response, or raise its error."""
+        assert state.outcome is not None
+        return state.outcome.result()  # type: ignore[no-any-return]
+
+    async def _send_once(self, request: httpx.Request) -> httpx.Response:
+        host = request.url.host
+        semaphore = self._hosts.setdefault(host, asyncio.Semaphore(self.settings.per_host))
+        async with semaphore:
+            response = await self._client.send(request, stream=True)
+            try:
+                body = await self._read_capped(response)
+            finally:
+                await response.aclose()
+        headers = [
+            (k, v)
+            for k, v in response.headers.multi_items()
+            if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+        ]
+        return httpx.Response(
+            response.status_code,
+            headers=headers,
+            content=body,
+            request=response.request,
+            history=response.history,
+        )
+
+    async def _read_capped(self, response: httpx.Response) -> bytes:
+        limit = self.settings.max_bytes
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise ResponseTooLarge(
+                f"{response.request.url.host}: response larger than {limit} bytes"
+            )
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise ResponseTooLarge(
+                    f"{response.request.url.host}: response larger than {limit} bytes"
+                )
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def _describe(exc: httpx.TransportError) -> str:
+    if isinstance(exc, httpx.TimeoutException):
+        return "timed out"
+    if isinstance(exc, httpx.ProxyError):
+        return f"proxy error ({exc})"
+    if isinstance(exc, httpx.ConnectError):
+        text = str(exc)
+        if "CERTIFICATE_VERIFY_FAILED" in text:
+            return "TLS certificate could not be verified (try --ca-bundle)"
+        return f"could not connect ({text or 'connection failed'})"
+    return f"network error ({type(exc).__name__}: {exc})"

@@ -1,0 +1,230 @@
+"""The data that crosses module boundaries: frozen dataclasses and string enums.
+
+Nothing here does I/O. Every outcome ("not found", "skipped", "blocked") is a value,
+never an exception that escapes a module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    """What a finding is about. The names are part of the report schema."""
+
+    HOME_ADDRESS = "home_address"
+    PHONE = "phone"
+    EMAIL = "email"
+    BIRTHDATE = "birthdate"
+    AGE = "age"
+    EMPLOYER = "employer"
+    SCHOOL = "school"
+    RELATIVE = "relative"
+    LOCATION = "location"
+    PHOTO = "photo"
+    ACCOUNT = "account"
+    BREACH = "breach"
+    USERNAME = "username"
+    REAL_NAME = "real_name"
+    WEBSITE = "website"
+    OTHER = "other"
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class RunStatus(StrEnum):
+    """How one source's run ended."""
+
+    OK = "ok"
+    BLOCKED = "blocked"  # could not tell: rate limit, captcha, WAF, 401/403
+    ERROR = "error"  # could not check: network failure, bad response, bug
+    SKIPPED = "skipped"  # the profile lacks what the source needs
+
+
+class AccountStatus(StrEnum):
+    FOUND = "found"
+    NOT_FOUND = "not_found"
+    UNKNOWN = "unknown"
+
+
+# --- the subject -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place the subject lives or is known to be tied to ("Springfield, IL")."""
+
+    city: str
+    region: str = ""  # state / province code or name
+    country: str = ""
+
+    def __str__(self) -> str:
+        return ", ".join(part for part in (self.city, self.region, self.country) if part)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the subject tells us to re-rank findings (never sent anywhere)."""
+
+    known_to_abuser: tuple[str, ...] = ()  # values an abuser already knows
+    public_on_purpose: tuple[str, ...] = ()  # values the subject keeps public by choice
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The validated subject of a scan. Phones are E.164, emails lower-cased."""
+
+    names: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    handles: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    locations: tuple[Location, ...] = ()
+    country: str = "US"  # ISO 3166 alpha-2, default region for phone parsing
+    context: Context = field(default_factory=Context)
+
+    @property
+    def display_name(self) -> str:
+        if self.names:
+            return self.names[0]
+        if self.handles:
+            return self.handles[0]
+        return self.emails[0] if self.emails else "(unnamed subject)"
+
+
+# --- what sources return -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """Where something was seen: the source's name and the public URL to look at."""
+
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class RemovalStep:
+    """One concrete thing the subject can do to remove or hide a finding."""
+
+    action: str  # short imperative: "Hide your email on GitHub"
+    how: str  # one or two sentences of instructions
+    url: str | None = None  # the page where it is done, if there is one
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One fact one source saw, before merging with what other sources saw."""
+
+    kind: Kind
+    value: str
+    source: SourceRef
+    evidence: str  # the snippet that shows it, as seen (escaped only at render time)
+    confidence: float  # 0..1 that this is about the subject
+    reason: str  # why we think it is the subject's ("on your own GitHub profile")
+    removal: tuple[RemovalStep, ...] = ()
+
+
+@dataclass(frozen=True)
+class Account:
+    """An account on a site, checked for a username."""
+
+    site: str
+    url: str
+    username: str
+    status: AccountStatus
+    details: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Document:
+    """Text a source fetched that the extractors should read (a bio, a page)."""
+
+    url: str
+    text: str
+    label: str  # what it is, for evidence: "GitHub bio"
+    confidence: float  # how sure we are the document is about the subject
+    reason: str
+    is_html: bool = False
+    removal: tuple[RemovalStep, ...] = ()
+
+
+@dataclass(frozen=True)
+class SourceResult:
+    """Everything one source returned. Empty means "nothing there"."""
+
+    observations: tuple[Observation, ...] = ()
+    accounts: tuple[Account, ...] = ()
+    documents: tuple[Document, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SourceRun:
+    """How one source's run went, for the report's coverage section."""
+
+    name: str
+    title: str
+    status: RunStatus
+    reason: str = ""  # for blocked / error / skipped: plain words, shown to the user
+    started: datetime | None = None
+    finished: datetime | None = None
+    observations: int = 0
+    notes: tuple[str, ...] = ()
+
+
+# --- what the scan concludes -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One fact about the subject, merged across every place it was seen."""
+
+    id: str  # stable fingerprint: kind + normalised value + subject
+    kind: Kind
+    value: str
+    sources: tuple[SourceRef, ...]
+    evidence: tuple[str, ...]
+    confidence: float
+    severity: Severity
+    score: int  # 0..100, higher = act sooner
+    reason: str  # one sentence: why it ranks where it does
+    removal: tuple[RemovalStep, ...]
+
+
+@dataclass(frozen=True)
+class Risk:
+    score: int  # 0..100
+    level: Severity
+    summary: str
+
+
+@dataclass(frozen=True)
+class SentRequest:
+    """One request the scan made, for "what this scan sent where"."""
+
+    method: str
+    url: str
+    status: int | None  # None when no response arrived
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    profile: Profile
+    started: datetime
+    finished: datetime
+    runs: tuple[SourceRun, ...]
+    findings: tuple[Finding, ...]
+    accounts: tuple[Account, ...]
+    risk: Risk
+    requests: tuple[SentRequest, ...] = ()
+    replay: str | None = None  # the replay world's path, when not a live scan

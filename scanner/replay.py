@@ -1,0 +1,100 @@
+"""Replay a recorded world through the same code path as a live scan.
+
+A world is a folder holding `world.json`:
+
+    {"schema": "exposure-audit/replay/1",
+     "description": "...",
+     "responses": [
+        {"method": "GET", "url": "https://api.github.com/users/jane",
+         "status": 200, "headers": {"content-type": "application/json"},
+         "body": "github/user.json"}          # a file beside world.json, optional
+     ]}
+
+`ReplayTransport` answers each request with the recorded response whose method and URL
+(query parameters in any order) match. Anything unmatched answers 404 with an empty body
+and is remembered in `unmatched`; nothing ever reaches the network.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import httpx
+
+from scanner.errors import InputError
+
+SCHEMA = "exposure-audit/replay/1"
+MANIFEST = "world.json"
+
+
+@dataclass(frozen=True)
+class Recorded:
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+
+def url_key(method: str, url: str) -> str:
+    """Method + URL with host lower-cased and query parameters sorted."""
+    parts = urlsplit(url)
+    query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True)))
+    path = parts.path or "/"
+    return f"{method.upper()} {parts.scheme}://{parts.netloc.lower()}{path}?{query}"
+
+
+def load_world(folder: Path) -> dict[str, Recorded]:
+    """Read a world folder. Bad worlds are InputErrors naming the problem."""
+    manifest = folder / MANIFEST
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"replay world not found: {manifest}") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"replay world {manifest} is not readable JSON: {exc}") from None
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        raise InputError(f"replay world {manifest}: expected schema {SCHEMA!r}")
+    routes: dict[str, Recorded] = {}
+    for index, entry in enumerate(data.get("responses", [])):
+        key, recorded = _load_entry(folder, entry, f"{manifest} response #{index + 1}")
+        routes[key] = recorded
+    return routes
+
+
+def _load_entry(folder: Path, entry: Any, where: str) -> tuple[str, Recorded]:
+    if not isinstance(entry, dict) or not isinstance(entry.get("url"), str):
+        raise InputError(f"{where}: needs at least a 'url'")
+    body = b""
+    if entry.get("body"):
+        body_path = (folder / str(entry["body"])).resolve()
+        if folder.resolve() not in body_path.parents:
+            raise InputError(f"{where}: body path leaves the world folder")
+        try:
+            body = body_path.read_bytes()
+        except OSError as exc:
+            raise InputError(f"{where}: cannot read body {entry['body']}: {exc}") from None
+    headers = tuple((str(k), str(v)) for k, v in dict(entry.get("headers", {})).items())
+    status = int(entry.get("status", 200))
+    return url_key(str(entry.get("method", "GET")), entry["url"]), Recorded(status, headers, body)
+
+
+class ReplayTransport(httpx.AsyncBaseTransport):
+    """An httpx transport that answers from a recorded world, never from the network."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.routes = load_world(folder)
+        self.unmatched: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        key = url_key(request.method, str(request.url))
+        recorded = self.routes.get(key)
+        if recorded is None:
+            self.unmatched.append(key)
+            return httpx.Response(404, headers={"x-replay": "unmatched"}, request=request)
+        return httpx.Response(
+            recorded.status, headers=list(recorded.headers), content=recorded.body, request=request
+        )

@@ -1,0 +1,65 @@
+"""The Source interface, its helpers and its error base.
+
+A source has a stable `name`, a human `title`, the profile fields it `needs` (it runs when
+at least one of them is non-empty, otherwise the pipeline records it as skipped), and
+`async search(profile, http) -> SourceResult`. Network only inside `search`, through the
+injected `Http`; parsing in pure functions that tests call on recorded responses.
+"Nothing there" is an empty result; "could not tell" raises Blocked; "could not check"
+raises SourceUnavailable. A source never prints.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar, Literal
+
+import httpx
+
+from scanner.errors import Blocked, SourceUnavailable
+from scanner.http import Http
+from scanner.models import Profile, SourceResult
+
+Need = Literal["names", "handles", "emails", "phones", "locations"]
+
+
+class Source(ABC):
+    name: ClassVar[str]  # stable id, used in --sources and report.json
+    title: ClassVar[str]  # shown to people
+    needs: ClassVar[frozenset[Need]]  # runs when any of these profile fields is non-empty
+
+    def applies_to(self, profile: Profile) -> bool:
+        return any(getattr(profile, need) for need in self.needs)
+
+    @abstractmethod
+    async def search(self, profile: Profile, http: Http) -> SourceResult:
+        """Look the subject up. Raise Blocked or SourceUnavailable when it cannot."""
+
+
+def check_status(response: httpx.Response, service: str) -> None:
+    """Turn a refusal or server failure into the matching SourceError.
+
+    2xx and 404 pass (404 means "nothing there" for most APIs; callers decide).
+    """
+    status = response.status_code
+    if status == 429:
+        raise Blocked(f"{service} rate limit reached (HTTP 429){_retry_hint(response)}")
+    if status in (401, 403):
+        raise Blocked(f"{service} refused the request (HTTP {status})")
+    if status >= 500:
+        raise SourceUnavailable(f"{service} failed (HTTP {status})")
+    if status >= 400 and status != 404:
+        raise SourceUnavailable(f"{service} answered HTTP {status}")
+
+
+def json_body(response: httpx.Response, service: str) -> Any:
+    """The response's JSON, or SourceUnavailable naming the service."""
+    try:
+        return response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise SourceUnavailable(f"{service} sent a response that is not JSON") from exc
+
+
+def _retry_hint(response: httpx.Response) -> str:
+    value = response.headers.get("retry-after")
+    return f"; retry after {value} s" if value and value.isdigit() else ""

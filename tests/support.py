@@ -1,0 +1,44 @@
+"""Helpers shared by tests: paths, recorded pages, mock transports."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from scanner.http import Http, HttpSettings
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = Path(__file__).resolve().parent / "pages"
+SHARED = ROOT.parent / "shared"
+
+# No waiting in tests: retries happen at once.
+FAST = HttpSettings(backoff_initial=0.0, backoff_max=0.0, max_retry_after=0.0)
+
+
+def page(relative: str) -> Any:
+    """A recorded response body (JSON) from tests/pages/."""
+    return json.loads((PAGES / relative).read_text(encoding="utf-8"))
+
+
+def page_bytes(relative: str) -> bytes:
+    return (PAGES / relative).read_bytes()
+
+
+def shared_file(relative: str) -> Path:
+    """A file in ../shared/reference, or skip: a user's clone has no ../shared."""
+    path = SHARED / "reference" / relative
+    if not path.is_file():
+        pytest.skip(f"reference data not present: {path}")
+    return path
+
+
+def mock_http(
+    handler: Callable[[httpx.Request], httpx.Response], settings: HttpSettings = FAST
+) -> Http:
+    """An Http whose requests go to `handler` instead of the network."""
+    return Http(settings, transport=httpx.MockTransport(handler))
