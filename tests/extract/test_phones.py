@@ -1,0 +1,90 @@
+"""Phone extraction: written forms, labels, and numbers that are not phones."""
+
+from __future__ import annotations
+
+import pytest
+
+from scanner.extract.phones import find_phones
+
+
+def values(text: str, region: str = "US") -> list[str]:
+    return [e.value for e in find_phones(text, region)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "(217) 555-0142",
+        "217-555-0142",
+        "217.555.0142",
+        "217 555 0142",
+        "2175550142",
+        "+1 217 555 0142",
+        "+1-217-555-0142",
+        "1-217-555-0142",
+        "tel:+12175550142",
+        "Call (217) 555-0142 ext. 12",
+    ],
+)
+def test_us_forms(text: str) -> None:
+    assert values(f"Reach Jane at {text} after six.") == ["+12175550142"]
+
+
+def test_international_with_plus_whatever_the_region() -> None:
+    assert values("London office: +44 20 7946 0958", region="US") == ["+442079460958"]
+    assert values("Ring +1 217 555 0142", region="GB") == ["+12175550142"]
+
+
+def test_region_reads_national_numbers() -> None:
+    assert values("Tel. 020 7946 0958", region="GB") == ["+442079460958"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Born 2021-03-04, moved 04/03/2021",
+        "Springfield, IL 62701",
+        "ZIP 62701-1234",
+        "version 1.2.3 released",
+        "worked there 2019-2021 and 2019–2021",
+        "server 192.168.100.200 and 203.0.113.195",
+        "id 12345678901234567890123",
+        "Order #2175550142 shipped",
+        "Invoice no. 217-555-0142",
+        "NPI: 2175550142",
+        "Account 2175550142",
+        "code EN2175550",
+        "logged at 20230302-15:30:00",
+        "price $1,234,567.89",
+        "ISBN 978-3-16-148410-0",
+    ],
+)
+def test_not_phones(text: str) -> None:
+    assert values(text) == []
+
+
+def test_possible_but_not_valid_needs_a_phone_word() -> None:
+    # 555-0142 has no area code: possible in the US, never valid
+    assert values("Room 555-0142") == []
+    assert values("Phone: 555-0142") == ["+15550142"]
+    assert values("Phone:\n555-0142") == ["+15550142"]
+    assert values("555-0142 (mobile)") == ["+15550142"]
+
+
+def test_phone_word_outranks_id_word() -> None:
+    assert values("Customer phone number: 217-555-0142") == ["+12175550142"]
+
+
+def test_label_of_next_line_does_not_leak_back() -> None:
+    assert values("Ref 1234567\nPhone: 217-555-0142") == ["+12175550142"]
+
+
+def test_fragment_of_a_longer_number() -> None:
+    assert values("Phone: 0393 1144137") == []
+
+
+def test_offsets_and_several_numbers() -> None:
+    text = "Home (217) 555-0142, work 217.555.0199."
+    found = find_phones(text)
+    assert [text[e.start : e.end] for e in found] == ["(217) 555-0142", "217.555.0199"]
+    assert [e.value for e in found] == ["+12175550142", "+12175550199"]
