@@ -1,0 +1,29 @@
+"""The explicit source registry. A new source is one module here plus one line below."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from scanner.errors import InputError
+from scanner.sources.base import Source
+from scanner.sources.github import GitHubSource
+from scanner.sources.gravatar import GravatarSource
+
+SOURCES: tuple[type[Source], ...] = (GitHubSource, GravatarSource)
+
+
+def all_sources() -> list[Source]:
+    return [cls() for cls in SOURCES]
+
+
+def select_sources(names: Sequence[str] | None) -> list[Source]:
+    """The sources to run: all of them, or those named (unknown names are input errors)."""
+    available = all_sources()
+    if not names:
+        return available
+    by_name = {source.name: source for source in available}
+    unknown = [name for name in names if name not in by_name]
+    if unknown:
+        known = ", ".join(sorted(by_name))
+        raise InputError(f"unknown source {unknown[0]!r} (available: {known})")
+    return [by_name[name] for name in dict.fromkeys(names)]
