@@ -1,0 +1,252 @@
+"""The command line. The only place that maps errors to exit codes and messages.
+
+Exit status: 0 done (the report lists any source that could not be checked),
+1 unexpected internal error, 2 bad input (profile, option or file), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, NoReturn
+
+from scanner import __version__
+from scanner.errors import InputError
+from scanner.extract import Extracted, extract_html, extract_text
+from scanner.http import Http, HttpSettings
+from scanner.models import RunStatus, ScanResult
+from scanner.paths import new_scan_dir
+from scanner.pipeline import run_scan
+from scanner.profile import build_profile, merge_flags, read_profile_file
+from scanner.progress import make_progress
+from scanner.replay import ReplayTransport
+from scanner.report import write_reports
+from scanner.sources import SOURCES, select_sources
+
+EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+MAX_EXTRACT_BYTES = 50_000_000
+PROG = "exposure-audit"
+DESCRIPTION = (
+    "Audit what is public about you: search public sources for your own name, handles, "
+    "emails and phones, rank what someone could piece together, and write a report with a "
+    "removal step for every finding. Nothing is sent anywhere except the queries each "
+    "source needs; no login, sign-up or password-reset page is ever touched."
+)
+EPILOG = (
+    "exit status: 0 done, 1 internal error, 2 bad input, 130 interrupted. "
+    "Environment: GITHUB_TOKEN and GRAVATAR_API_KEY (optional API keys, never written "
+    "to reports); HTTPS_PROXY/HTTP_PROXY/NO_PROXY and SSL_CERT_FILE are honoured; "
+    "XDG_DATA_HOME decides where reports go by default."
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors are one line and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise InputError(f"{message} (see `{self.prog} --help`)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description=DESCRIPTION, epilog=EPILOG)
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+    _add_scan(commands)
+    _add_extract(commands)
+    commands.add_parser("sources", help="list the sources a scan can use and what each needs")
+    return parser
+
+
+def _add_scan(commands: Any) -> None:
+    scan = commands.add_parser(
+        "scan",
+        help="audit a subject from a profile file and/or flags",
+        description="Audit a subject. Flags add to what the profile file holds.",
+    )
+    scan.add_argument("profile", nargs="?", type=Path, help="profile TOML file (optional)")
+    who = scan.add_argument_group("subject (repeatable)")
+    who.add_argument("--name", action="append", default=[], help="your full name")
+    who.add_argument("--alias", action="append", default=[], help="another name you use")
+    who.add_argument("--handle", action="append", default=[], help="a username you use")
+    who.add_argument("--email", action="append", default=[], help="an email address of yours")
+    who.add_argument("--phone", action="append", default=[], help="a phone number of yours")
+    who.add_argument(
+        "--location", action="append", default=[], metavar='"City, ST"', help="where you live"
+    )
+    who.add_argument("--country", help="2-letter country code for phone numbers (default US)")
+    out = scan.add_argument_group("output")
+    out.add_argument(
+        "--out", type=Path, metavar="DIR", help="write report.json and report.html here"
+    )
+    out.add_argument("--json", type=Path, metavar="PATH", help="write report.json to PATH")
+    out.add_argument("--html", type=Path, metavar="PATH", help="write report.html to PATH")
+    out.add_argument("--quiet", action="store_true", help="no progress output")
+    net = scan.add_argument_group("network")
+    net.add_argument("--sources", metavar="A,B", help="only these sources (see `sources`)")
+    net.add_argument("--proxy", metavar="URL", help="proxy for every request (overrides env)")
+    net.add_argument("--ca-bundle", type=Path, metavar="PATH", help="CA certificates file")
+    net.add_argument("--timeout", type=_positive, default=20.0, metavar="SECONDS")
+    net.add_argument(
+        "--replay", type=Path, metavar="DIR",
+        help="answer every request from a recorded world instead of the network (demo, tests)",
+    )  # fmt: skip
+
+
+def _add_extract(commands: Any) -> None:
+    extract = commands.add_parser(
+        "extract",
+        help="print the personal details found in text or HTML files",
+        description="Find emails, phone numbers (E.164), URLs and @handles in files.",
+    )
+    extract.add_argument("files", nargs="+", metavar="FILE", help="a file, or - for stdin")
+    extract.add_argument("--json", action="store_true", help="JSON output")
+    extract.add_argument("--region", default="US", help="default region for phone numbers")
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command == "scan":
+            return cmd_scan(args)
+        if args.command == "extract":
+            return cmd_extract(args)
+        return cmd_sources()
+    except InputError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # last resort: one line, never a traceback by default
+        if os.environ.get("EXPOSURE_AUDIT_DEBUG"):
+            raise
+        print(f"{PROG}: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+# --- scan --------------------------------------------------------------------------
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    data = read_profile_file(args.profile) if args.profile else {}
+    flags = {
+        "names": args.name, "aliases": args.alias, "handles": args.handle,
+        "emails": args.email, "phones": args.phone, "locations": args.location,
+        "country": [args.country] if args.country else [],
+    }  # fmt: skip
+    origin = str(args.profile) if args.profile else "command line"
+    profile = build_profile(merge_flags(data, flags), origin=origin)
+    sources = select_sources(args.sources.split(",") if args.sources else None)
+    settings = HttpSettings(proxy=args.proxy, ca_bundle=args.ca_bundle, timeout=args.timeout)
+    transport = ReplayTransport(args.replay) if args.replay else None
+    progress = make_progress(sys.stderr, quiet=args.quiet)
+
+    async def scan() -> ScanResult:
+        async with Http(settings, transport=transport) as http:
+            return await run_scan(
+                profile, sources, http, observer=progress,
+                replay=str(args.replay) if args.replay else None,
+            )  # fmt: skip
+
+    try:
+        result = asyncio.run(scan())
+    finally:
+        progress.close()
+    json_path, html_path = _report_paths(args, result)
+    write_reports(result, json_path, html_path)
+    _print_summary(result, json_path, html_path)
+    return EXIT_OK
+
+
+def _report_paths(args: argparse.Namespace, result: ScanResult) -> tuple[Path | None, Path | None]:
+    if args.out is None and (args.json or args.html):
+        return args.json, args.html
+    folder = args.out or new_scan_dir(result.started)
+    return args.json or folder / "report.json", args.html or folder / "report.html"
+
+
+def _print_summary(result: ScanResult, json_path: Path | None, html_path: Path | None) -> None:
+    risk = result.risk
+    print(f"exposure: {risk.level.value} ({risk.score}/100), {len(result.findings)} finding(s)")
+    print(risk.summary)
+    for run in result.runs:
+        if run.status in (RunStatus.BLOCKED, RunStatus.ERROR):
+            print(f"could not check {run.title}: {run.reason}")
+    if html_path:
+        print(f"report.html: {html_path}")
+    if json_path:
+        print(f"report.json: {json_path}")
+
+
+# --- extract -----------------------------------------------------------------------
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    region = str(args.region).upper()
+    batch = len(args.files) > 1
+    for name in args.files:
+        found = _extract_file(name, region)
+        if args.json:
+            items = [asdict(item) | {"kind": item.kind.value} for item in found]
+            print(json.dumps({"file": name, "findings": items} if batch else items))
+            continue
+        for item in found:
+            prefix = f"{name}\t" if batch else ""
+            print(f"{prefix}{item.kind.value}\t{item.value}\t{item.evidence}")
+    return EXIT_OK
+
+
+def _extract_file(name: str, region: str) -> list[Extracted]:
+    raw = sys.stdin.buffer.read(MAX_EXTRACT_BYTES + 1) if name == "-" else _read(Path(name))
+    if len(raw) > MAX_EXTRACT_BYTES:
+        raise InputError(f"{name}: larger than {MAX_EXTRACT_BYTES} bytes")
+    if b"\0" in raw[:8192]:
+        raise InputError(f"{name}: not a text or HTML file")
+    text = raw.decode("utf-8", errors="replace")
+    looks_html = name.lower().endswith((".html", ".htm")) or _sniff_html(text)
+    return extract_html(text, region=region) if looks_html else extract_text(text, region=region)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        if path.stat().st_size > MAX_EXTRACT_BYTES:
+            raise InputError(f"{path}: larger than {MAX_EXTRACT_BYTES} bytes")
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"file not found: {path}") from None
+    except IsADirectoryError:
+        raise InputError(f"is a directory, not a file: {path}") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _sniff_html(text: str) -> bool:
+    head = text.lstrip()[:512].lower()
+    return head.startswith(("<!doctype html", "<html")) or "<body" in head
+
+
+# --- sources -----------------------------------------------------------------------
+
+
+def cmd_sources() -> int:
+    for cls in SOURCES:
+        needs = " or ".join(sorted(cls.needs))
+        print(f"{cls.name:<12} {cls.title:<20} needs: {needs}")
+    return EXIT_OK

@@ -1,0 +1,39 @@
+"""Where exposure-audit keeps things: the user's data dir (platformdirs).
+
+On Linux this honours XDG_DATA_HOME / XDG_CONFIG_HOME / XDG_STATE_HOME, so tests and
+scripts can isolate it. Folders are created readable only by the user.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import platformdirs
+
+APP = "exposure-audit"
+
+
+def data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP, appauthor=False))
+
+
+def config_dir() -> Path:
+    return Path(platformdirs.user_config_dir(APP, appauthor=False))
+
+
+def state_dir() -> Path:
+    return Path(platformdirs.user_state_dir(APP, appauthor=False))
+
+
+def new_scan_dir(started: datetime) -> Path:
+    """A fresh folder for one scan's reports. Named by time only: no names on disk."""
+    base = data_dir() / "scans"
+    stamp = started.strftime("%Y%m%dT%H%M%SZ")
+    candidate = base / stamp
+    counter = 1
+    while candidate.exists():
+        counter += 1
+        candidate = base / f"{stamp}-{counter}"
+    candidate.mkdir(parents=True, mode=0o700)
+    return candidate

@@ -1,0 +1,80 @@
+"""Progress on stderr: a live bar on a terminal, plain lines otherwise, nothing with --quiet."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TextIO
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+
+from scanner.models import RunStatus, SourceRun
+from scanner.sources.base import Source
+
+
+def describe(run: SourceRun) -> str:
+    if run.status is RunStatus.OK:
+        return f"{run.title}: checked, {run.observations} detail(s)"
+    if run.status is RunStatus.SKIPPED:
+        return f"{run.title}: skipped ({run.reason})"
+    return f"{run.title}: could not check: {run.reason}"
+
+
+class QuietProgress:
+    def scan_started(self, sources: Sequence[Source]) -> None:
+        return None
+
+    def source_finished(self, run: SourceRun) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+class LineProgress(QuietProgress):
+    """One plain line per finished source, for logs and pipes."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.total = 0
+        self.done = 0
+
+    def scan_started(self, sources: Sequence[Source]) -> None:
+        self.total = len(sources)
+        print(f"scanning {self.total} source(s)…", file=self.stream, flush=True)
+
+    def source_finished(self, run: SourceRun) -> None:
+        self.done += 1
+        print(f"[{self.done}/{self.total}] {describe(run)}", file=self.stream, flush=True)
+
+
+class BarProgress(QuietProgress):
+    """A live rich progress bar; finished sources are printed above it."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.console = Console(file=stream)
+        self.progress = Progress(
+            TextColumn("[bold]scanning"), BarColumn(), MofNCompleteColumn(),
+            console=self.console, transient=True,
+        )  # fmt: skip
+        self.task: TaskID | None = None
+
+    def scan_started(self, sources: Sequence[Source]) -> None:
+        self.progress.start()
+        self.task = self.progress.add_task("scan", total=len(sources))
+
+    def source_finished(self, run: SourceRun) -> None:
+        self.progress.console.print(describe(run), markup=False, highlight=False)
+        if self.task is not None:
+            self.progress.advance(self.task)
+
+    def close(self) -> None:
+        self.progress.stop()
+
+
+def make_progress(stream: TextIO, *, quiet: bool) -> QuietProgress:
+    if quiet:
+        return QuietProgress()
+    if stream.isatty():
+        return BarProgress(stream)
+    return LineProgress(stream)

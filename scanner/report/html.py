@@ -1,0 +1,96 @@
+"""report.html: one self-contained file, safe to open anywhere.
+
+Every value is escaped by jinja2's autoescape; links are written only for http(s) URLs and
+carry rel="noreferrer noopener"; no image, script, font or stylesheet is loaded from
+anywhere (photos are listed as text, never hot-linked). A Content-Security-Policy meta tag
+allows nothing but the one inline stylesheet, pinned by its SHA-256 hash.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Iterable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import jinja2
+
+from scanner import __version__
+from scanner.models import Finding, RemovalStep, RunStatus, ScanResult, Severity
+from scanner.report.json import report_dict
+
+PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"  # inside a wheel
+SOURCE_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"  # in a checkout
+SEVERITY_ORDER = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW)
+
+
+def templates_dir() -> Path:
+    """Where the templates are: shipped in the package, or top-level in a checkout."""
+    for folder in (PACKAGE_TEMPLATES, SOURCE_TEMPLATES):
+        if (folder / "report.html.j2").is_file():
+            return folder
+    raise FileNotFoundError("report templates not found (is the package installed correctly?)")
+
+
+def environment(folder: Path | None = None) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folder or templates_dir()),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["href"] = safe_href
+    return env
+
+
+def safe_href(url: str) -> str | None:
+    """The URL if it is a plain http(s) link, else None (never javascript:, data:, …)."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if parts.scheme.lower() in ("http", "https") and parts.netloc:
+        return url.strip()
+    return None
+
+
+def style_hash(css: str) -> str:
+    digest = hashlib.sha256(css.encode("utf-8")).digest()
+    return "sha256-" + base64.b64encode(digest).decode("ascii")
+
+
+def top_actions(findings: Iterable[Finding], limit: int = 5) -> list[tuple[Finding, RemovalStep]]:
+    """The first removal step of the highest-scoring findings, one per distinct step."""
+    seen: set[RemovalStep] = set()
+    actions: list[tuple[Finding, RemovalStep]] = []
+    for finding in findings:
+        step = next((s for s in finding.removal if s not in seen), None)
+        if step is None:
+            continue
+        seen.add(step)
+        actions.append((finding, step))
+        if len(actions) == limit:
+            break
+    return actions
+
+
+def render_html(result: ScanResult, folder: Path | None = None) -> str:
+    env = environment(folder)
+    css = env.loader.get_source(env, "report.css")[0] if env.loader else ""
+    groups = [
+        (severity, [f for f in result.findings if f.severity is severity])
+        for severity in SEVERITY_ORDER
+    ]
+    template = env.get_template("report.html.j2")
+    return template.render(
+        result=result,
+        report=report_dict(result),
+        css=css,
+        csp_style=style_hash(css),
+        groups=[(s, items) for s, items in groups if items],
+        actions=top_actions(result.findings),
+        not_checked=[r for r in result.runs if r.status in (RunStatus.BLOCKED, RunStatus.ERROR)],
+        version=__version__,
+    )

@@ -1,0 +1,99 @@
+"""report.json: the contract later tools build on. Its JSON Schema is schema.json beside this."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from scanner import __version__
+from scanner.models import Account, Finding, Profile, ScanResult, SourceRun
+
+SCHEMA_ID = "exposure-audit/report/1"
+SCHEMA_PATH = Path(__file__).with_name("schema.json")
+
+
+def report_dict(result: ScanResult) -> dict[str, Any]:
+    return {
+        "schema": SCHEMA_ID,
+        "generator": {"name": "exposure-audit", "version": __version__},
+        "subject": _subject(result.profile),
+        "scan": {
+            "started": _time(result.started),
+            "finished": _time(result.finished),
+            "mode": "replay" if result.replay else "live",
+            "sources": [_run(run) for run in result.runs],
+            "requests": [
+                {"method": r.method, "url": r.url, "status": r.status} for r in result.requests
+            ],
+            "requests_by_host": dict(
+                sorted(Counter(urlsplit(r.url).hostname or "" for r in result.requests).items())
+            ),
+        },
+        "risk": {
+            "score": result.risk.score,
+            "level": result.risk.level.value,
+            "summary": result.risk.summary,
+        },
+        "findings": [_finding(f) for f in result.findings],
+        "accounts": [_account(a) for a in result.accounts],
+    }
+
+
+def _subject(profile: Profile) -> dict[str, Any]:
+    return {
+        "names": list(profile.names),
+        "aliases": list(profile.aliases),
+        "handles": list(profile.handles),
+        "emails": list(profile.emails),
+        "phones": list(profile.phones),
+        "locations": [str(loc) for loc in profile.locations],
+        "country": profile.country,
+    }
+
+
+def _run(run: SourceRun) -> dict[str, Any]:
+    return {
+        "name": run.name,
+        "title": run.title,
+        "status": run.status.value,
+        "error": run.reason or None,
+        "started": _time(run.started),
+        "finished": _time(run.finished),
+        "observations": run.observations,
+        "notes": list(run.notes),
+    }
+
+
+def _finding(finding: Finding) -> dict[str, Any]:
+    return {
+        "id": finding.id,
+        "kind": finding.kind.value,
+        "value": finding.value,
+        "severity": finding.severity.value,
+        "score": finding.score,
+        "confidence": finding.confidence,
+        "reason": finding.reason,
+        "sources": [{"name": s.name, "url": s.url} for s in finding.sources],
+        "evidence": list(finding.evidence),
+        "removal": [
+            {"action": step.action, "how": step.how, **({"url": step.url} if step.url else {})}
+            for step in finding.removal
+        ],
+    }
+
+
+def _account(account: Account) -> dict[str, Any]:
+    return {
+        "site": account.site,
+        "url": account.url,
+        "username": account.username,
+        "status": account.status.value,
+        "details": dict(account.details),
+    }
+
+
+def _time(value: datetime | None) -> str | None:
+    return value.isoformat(timespec="seconds") if value else None
