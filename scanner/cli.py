@@ -92,7 +92,10 @@ def _add_scan(commands: Any) -> None:
     net.add_argument("--sources", metavar="A,B", help="only these sources (see `sources`)")
     net.add_argument("--proxy", metavar="URL", help="proxy for every request (overrides env)")
     net.add_argument("--ca-bundle", type=Path, metavar="PATH", help="CA certificates file")
-    net.add_argument("--timeout", type=_positive, default=20.0, metavar="SECONDS")
+    net.add_argument(
+        "--timeout", type=_positive, default=20.0, metavar="SECONDS",
+        help="seconds to wait for each response (default 20)",
+    )  # fmt: skip
     net.add_argument(
         "--replay", type=Path, metavar="DIR",
         help="answer every request from a recorded world instead of the network (demo, tests)",
