@@ -24,7 +24,7 @@ _RETINA = re.compile(r"\d{1,2}(?:\.\d)?x", re.IGNORECASE)  # the "2x" of "logo@2
 _PHONE_CUE = re.compile(
     r"\b(?:tel|tele|telephone|phone|phones|ph|mobile|mob|cell|cellphone|fax|call|calling"
     r"|callback|text|sms|whatsapp|contact|dial|hotline|landline|office|home|work|direct|main"
-    r"|reach|ring)\b",
+    r"|reach|ring)\b|\bline[ \t]*:",
     re.IGNORECASE,
 )
 # Words that say "the number after me is an identifier, not a phone".
@@ -42,6 +42,8 @@ _TRAILING_CUE = re.compile(
     re.IGNORECASE,
 )
 _LABEL_WINDOW = 40  # characters before a number searched for its label
+# A label belongs to its own sentence or list item: "built to order. Shop line: …".
+_SENTENCE_END = re.compile(r".*[.;!?|·•][ \t]+(?=[^\W\d_])", re.DOTALL)
 _IP_CHARS = frozenset("0123456789.")
 
 
@@ -72,6 +74,9 @@ def _label_window(text: str, start: int) -> str:
     for i in range(len(window) - 1, -1, -1):
         if window[i].isdigit():
             return window[i + 1 :]
+    sentence = _SENTENCE_END.match(window)
+    if sentence:
+        window = window[sentence.end() :]
     newline = window.rfind("\n")
     if newline >= 0 and window[newline:].strip(" \t\n:-–") == "":
         newline = window.rfind("\n", 0, newline)  # label on the line above

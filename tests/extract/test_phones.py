@@ -88,3 +88,12 @@ def test_offsets_and_several_numbers() -> None:
     found = find_phones(text)
     assert [text[e.start : e.end] for e in found] == ["(217) 555-0142", "217.555.0199"]
     assert [e.value for e in found] == ["+12175550142", "+12175550199"]
+
+
+def test_an_id_word_in_the_previous_sentence_does_not_hide_a_labelled_phone() -> None:
+    text = "Raised beds built to order. Shop line: (217) 555-0142"
+    assert [p.value for p in find_phones(text)] == ["+12175550142"]
+
+
+def test_an_abbreviated_id_label_still_marks_an_id() -> None:
+    assert find_phones("Order no. 2175550142") == []
