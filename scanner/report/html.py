@@ -62,15 +62,18 @@ def style_hash(css: str) -> str:
 
 
 def top_actions(findings: Iterable[Finding], limit: int = 5) -> list[tuple[Finding, RemovalStep]]:
-    """The first removal step of the highest-scoring findings, one per distinct step."""
+    """The main removal step of the highest-scoring findings, each step listed once.
+
+    Only a finding's first step counts: its later steps are alternatives or last resorts
+    (such as deleting a whole account), not what to do first.
+    """
     seen: set[RemovalStep] = set()
     actions: list[tuple[Finding, RemovalStep]] = []
     for finding in findings:
-        step = next((s for s in finding.removal if s not in seen), None)
-        if step is None:
+        if not finding.removal or finding.removal[0] in seen:
             continue
-        seen.add(step)
-        actions.append((finding, step))
+        seen.add(finding.removal[0])
+        actions.append((finding, finding.removal[0]))
         if len(actions) == limit:
             break
     return actions

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any, ClassVar, Literal
 
 import httpx
 
-from scanner.errors import Blocked, SourceUnavailable
+from scanner.errors import Blocked, SourceError, SourceUnavailable
 from scanner.http import Http
-from scanner.models import Profile, SourceResult
+from scanner.models import AccountStatus, Profile, SourceResult
 
 Need = Literal["names", "handles", "emails", "phones", "locations"]
 
@@ -63,3 +65,29 @@ def json_body(response: httpx.Response, service: str) -> Any:
 def _retry_hint(response: httpx.Response) -> str:
     value = response.headers.get("retry-after")
     return f"; retry after {value} s" if value and value.isdigit() else ""
+
+
+def reset_time(value: str | None) -> str:
+    """An X-RateLimit-Reset unix time as "17:05 UTC" ("" when absent or unreadable)."""
+    if not value or not value.strip().isdigit():
+        return ""
+    return datetime.fromtimestamp(int(value), UTC).strftime("%H:%M UTC")
+
+
+def combine(
+    parts: Sequence[SourceResult], errors: Sequence[SourceError], notes: Sequence[str] = ()
+) -> SourceResult:
+    """One result from per-identifier parts; partial results survive a later refusal.
+
+    When some lookups failed and none found an account, nothing useful was learnt: the
+    first error is raised so the run is reported as blocked / could not check.
+    """
+    accounts = tuple(a for part in parts for a in part.accounts)
+    if errors and not any(a.status is AccountStatus.FOUND for a in accounts):
+        raise errors[0]
+    return SourceResult(
+        observations=tuple(o for part in parts for o in part.observations),
+        accounts=accounts,
+        documents=tuple(d for part in parts for d in part.documents),
+        notes=(*notes, *(n for part in parts for n in part.notes)),
+    )

@@ -14,7 +14,6 @@ import os
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -33,7 +32,7 @@ from scanner.models import (
     SourceRef,
     SourceResult,
 )
-from scanner.sources.base import Source, check_status, json_body
+from scanner.sources.base import Source, check_status, combine, json_body, reset_time
 
 NAME = "github"
 SITE = "GitHub"
@@ -298,13 +297,6 @@ def parse_public_events(data: Any, login: str, profile_name: str = "") -> list[O
     return list(found.values())
 
 
-def reset_time(value: str | None) -> str:
-    """An X-RateLimit-Reset unix time as "17:05 UTC" ("" when absent or unreadable)."""
-    if not value or not value.strip().isdigit():
-        return ""
-    return datetime.fromtimestamp(int(value), UTC).strftime("%H:%M UTC")
-
-
 def check_github(response: httpx.Response, authenticated: bool) -> None:
     """Raise Blocked / SourceUnavailable for a refusal or failure; 2xx and 404 pass."""
     status, headers = response.status_code, response.headers
@@ -457,12 +449,4 @@ class GitHubSource(Source):
                 notes.append(f"{handle}: not checked ({exc})")
                 unknown = Account(SITE, f"{WEB}/{handle}", handle, AccountStatus.UNKNOWN)
                 parts.append(SourceResult(accounts=(unknown,)))
-        accounts = tuple(a for part in parts for a in part.accounts)
-        if errors and not any(a.status is AccountStatus.FOUND for a in accounts):
-            raise errors[0]
-        return SourceResult(
-            observations=tuple(o for part in parts for o in part.observations),
-            accounts=accounts,
-            documents=tuple(d for part in parts for d in part.documents),
-            notes=(*notes, *(n for part in parts for n in part.notes)),
-        )
+        return combine(parts, errors, notes)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -32,7 +31,7 @@ from scanner.models import (
     SourceRef,
     SourceResult,
 )
-from scanner.sources.base import Source, check_status, json_body
+from scanner.sources.base import Source, check_status, combine, json_body, reset_time
 
 NAME = "gravatar"
 SITE = "Gravatar"
@@ -200,17 +199,11 @@ def parse_legacy_profile(data: Any, email: str, region: str = "US") -> SourceRes
     return out.result(Account(SITE, url, username or email, AccountStatus.FOUND, details))
 
 
-def _reset_time(value: str | None) -> str:
-    if not value or not value.strip().isdigit():
-        return ""
-    return datetime.fromtimestamp(int(value), UTC).strftime("%H:%M UTC")
-
-
 def check_gravatar(response: httpx.Response, authenticated: bool) -> None:
     """Raise Blocked / SourceUnavailable for a refusal or failure; 2xx and 404 pass."""
     status = response.status_code
     if status == 429:
-        reset = _reset_time(response.headers.get("x-ratelimit-reset"))
+        reset = reset_time(response.headers.get("x-ratelimit-reset"))
         hint = "" if authenticated else " (an API key in GRAVATAR_API_KEY raises the limit)"
         when = f"; resets at {reset}" if reset else ""
         raise Blocked(f"Gravatar rate limit reached (HTTP 429){when}{hint}")
@@ -258,12 +251,4 @@ class GravatarSource(Source):
                 notes.append(f"{email}: not checked ({exc})")
                 unknown = Account(SITE, f"{API}{email_hash(email)}", email, AccountStatus.UNKNOWN)
                 parts.append(SourceResult(accounts=(unknown,)))
-        accounts = tuple(a for part in parts for a in part.accounts)
-        if errors and not any(a.status is AccountStatus.FOUND for a in accounts):
-            raise errors[0]
-        return SourceResult(
-            observations=tuple(o for part in parts for o in part.observations),
-            accounts=accounts,
-            documents=tuple(d for part in parts for d in part.documents),
-            notes=tuple(notes),
-        )
+        return combine(parts, errors, notes)

@@ -13,6 +13,7 @@ import pytest
 
 from scanner.errors import Blocked, SourceUnavailable
 from scanner.models import AccountStatus, Kind, Observation, Profile, SourceResult
+from scanner.sources.base import reset_time
 from scanner.sources.github import (
     GitHubSource,
     check_github,
@@ -24,7 +25,6 @@ from scanner.sources.github import (
     parse_ssh_keys,
     parse_user,
     pick_handles,
-    reset_time,
     website_url,
 )
 from tests.support import mock_http, page, page_bytes, shared_file
