@@ -7,7 +7,9 @@ bounded response size, and a log of every request sent (for "what this scan sent
 Proxy and CA settings: by default httpx honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY and
 SSL_CERT_FILE from the environment. `--proxy` and `--ca-bundle` override them; we pass
 `proxy=` / `verify=` only when the user gave them, because an explicit value replaces the
-environment's.
+environment's. With a custom transport (replay, tests) neither the environment's proxy nor
+`--proxy` is used: that transport answers every request itself, and a proxy would route
+requests around it to the network.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import random
+import ssl
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -63,7 +66,7 @@ def retry_after_seconds(response: httpx.Response, now: float | None = None) -> f
     if value is None:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)
@@ -84,7 +87,13 @@ class Http:
         self.settings = settings or HttpSettings()
         self.sent: list[SentRequest] = []
         self._hosts: dict[str, asyncio.Semaphore] = {}
-        self._client = httpx.AsyncClient(**self._client_options(transport))
+        options = self._client_options(transport)
+        try:
+            self._client = httpx.AsyncClient(**options)
+        except (ValueError, ImportError, httpx.InvalidURL) as exc:
+            if "proxy" not in options:
+                raise
+            raise InputError(f"cannot use proxy: {exc}") from None
 
     def _client_options(self, transport: httpx.AsyncBaseTransport | None) -> dict[str, Any]:
         s = self.settings
@@ -96,13 +105,12 @@ class Http:
             "trust_env": True,
         }
         if transport is not None:
+            # httpx mounts a proxy transport for "all://" that would bypass this one.
             options["transport"] = transport
-        if s.proxy is not None:
+        elif s.proxy is not None:
             options["proxy"] = s.proxy
         if s.ca_bundle is not None:
-            if not s.ca_bundle.is_file():
-                raise InputError(f"CA bundle not found: {s.ca_bundle}")
-            options["verify"] = str(s.ca_bundle)
+            options["verify"] = _ssl_context(s.ca_bundle)
         return options
 
     async def __aenter__(self) -> Http:
@@ -141,11 +149,12 @@ class Http:
         """Send with retries; return the final response (any status) with its body read.
 
         Raises SourceUnavailable when no response arrived after every attempt, and
-        ResponseTooLarge when the body passes the size cap.
+        ResponseTooLarge when the body passes the size cap. `params` are merged into the URL's
+        query, winning on a shared name (httpx 0.28 alone would drop the URL's query, even
+        for an empty `params`).
         """
-        request = self._client.build_request(
-            method, url, params=params, headers=headers, data=data, json=json
-        )
+        target = httpx.URL(url).copy_merge_params(params) if params else httpx.URL(url)
+        request = self._client.build_request(method, target, headers=headers, data=data, json=json)
         retrying = AsyncRetrying(
             stop=stop_after_attempt(max(1, self.settings.attempts)),
             wait=self._wait,
@@ -154,12 +163,14 @@ class Http:
             retry_error_callback=self._give_up,
             reraise=True,
         )
+        status: int | None = None
         try:
             response: httpx.Response = await retrying(self._send_once, request)
-        except httpx.TransportError as exc:
-            self.sent.append(SentRequest(method, str(request.url), None))
+            status = response.status_code
+        except httpx.RequestError as exc:  # transport errors, too many redirects, bad encoding
             raise SourceUnavailable(f"{request.url.host}: {_describe(exc)}") from exc
-        self.sent.append(SentRequest(method, str(request.url), response.status_code))
+        finally:  # logged however it ended, ResponseTooLarge included
+            self.sent.append(SentRequest(method, str(request.url), status))
         return response
 
     def _should_retry(self, response: httpx.Response) -> bool:
@@ -196,10 +207,11 @@ class Http:
                 body = await self._read_capped(response)
             finally:
                 await response.aclose()
+        # Raw bytes: decoded header values need not be ASCII, and httpx re-encodes str as ASCII.
         headers = [
             (k, v)
-            for k, v in response.headers.multi_items()
-            if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+            for k, v in response.headers.raw
+            if k.lower() not in (b"content-encoding", b"content-length", b"transfer-encoding")
         ]
         return httpx.Response(
             response.status_code,
@@ -228,7 +240,21 @@ class Http:
         return b"".join(chunks)
 
 
-def _describe(exc: httpx.TransportError) -> str:
+def _ssl_context(path: Path) -> ssl.SSLContext:
+    """Trust exactly the certificates in `path` (what httpx's deprecated verify=<str> did)."""
+    if not path.is_file():
+        raise InputError(f"CA bundle not found: {path}")
+    try:
+        return ssl.create_default_context(cafile=str(path))
+    except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+        raise InputError(f"CA bundle {path} holds no usable PEM certificates: {exc}") from None
+
+
+def _describe(exc: httpx.RequestError) -> str:
+    if isinstance(exc, httpx.TooManyRedirects):
+        return "too many redirects"
+    if isinstance(exc, httpx.DecodingError):
+        return f"response could not be decoded ({exc})"
     if isinstance(exc, httpx.TimeoutException):
         return "timed out"
     if isinstance(exc, httpx.ProxyError):

@@ -39,8 +39,12 @@ class Recorded:
 
 
 def url_key(method: str, url: str) -> str:
-    """Method + URL with host lower-cased and query parameters sorted."""
-    parts = urlsplit(url)
+    """Method + URL with host lower-cased and query parameters sorted.
+
+    The URL is first normalised the way httpx normalises a request's URL (default port
+    dropped, percent-encoding), so a world's URLs and the requests sent compare alike.
+    """
+    parts = urlsplit(str(httpx.URL(url)))
     query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True)))
     path = parts.path or "/"
     return f"{method.upper()} {parts.scheme}://{parts.netloc.lower()}{path}?{query}"
@@ -57,8 +61,11 @@ def load_world(folder: Path) -> dict[str, Recorded]:
         raise InputError(f"replay world {manifest} is not readable JSON: {exc}") from None
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         raise InputError(f"replay world {manifest}: expected schema {SCHEMA!r}")
+    responses = data.get("responses", [])
+    if not isinstance(responses, list):
+        raise InputError(f"replay world {manifest}: 'responses' must be a list")
     routes: dict[str, Recorded] = {}
-    for index, entry in enumerate(data.get("responses", [])):
+    for index, entry in enumerate(responses):
         key, recorded = _load_entry(folder, entry, f"{manifest} response #{index + 1}")
         routes[key] = recorded
     return routes
@@ -76,8 +83,19 @@ def _load_entry(folder: Path, entry: Any, where: str) -> tuple[str, Recorded]:
             body = body_path.read_bytes()
         except OSError as exc:
             raise InputError(f"{where}: cannot read body {entry['body']}: {exc}") from None
-    headers = tuple((str(k), str(v)) for k, v in dict(entry.get("headers", {})).items())
-    status = int(entry.get("status", 200))
+    raw_headers = entry.get("headers", {})
+    if not isinstance(raw_headers, dict):
+        raise InputError(f"{where}: 'headers' must be an object of name: value")
+    headers = tuple((str(k), str(v)) for k, v in raw_headers.items())
+    status = entry.get("status", 200)
+    if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+        raise InputError(f"{where}: 'status' must be an HTTP status code, not {status!r}")
+    try:
+        url = httpx.URL(entry["url"])
+    except httpx.InvalidURL as exc:
+        raise InputError(f"{where}: invalid url {entry['url']!r}: {exc}") from None
+    if url.scheme not in ("http", "https") or not url.host:
+        raise InputError(f"{where}: url {entry['url']!r} is not an absolute http(s) URL")
     return url_key(str(entry.get("method", "GET")), entry["url"]), Recorded(status, headers, body)
 
 
@@ -95,6 +113,7 @@ class ReplayTransport(httpx.AsyncBaseTransport):
         if recorded is None:
             self.unmatched.append(key)
             return httpx.Response(404, headers={"x-replay": "unmatched"}, request=request)
+        headers = [(k.encode(), v.encode()) for k, v in recorded.headers]  # str would be ASCII-only
         return httpx.Response(
-            recorded.status, headers=list(recorded.headers), content=recorded.body, request=request
+            recorded.status, headers=headers, content=recorded.body, request=request
         )

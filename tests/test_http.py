@@ -1,0 +1,577 @@
+"""The shared HTTP client: retries, Retry-After, caps, logging, proxy and CA settings.
+
+Every request goes to an httpx.MockTransport; no socket is opened.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+import random
+import warnings
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
+
+import certifi
+import httpx
+import pytest
+from tenacity import RetryCallState
+
+from scanner.errors import InputError, ResponseTooLarge, SourceUnavailable
+from scanner.http import RETRY_STATUSES, USER_AGENT, Http, HttpSettings, retry_after_seconds
+from scanner.models import SentRequest
+from tests.support import FAST, mock_http
+
+URL = "https://api.example.com/thing"
+NOW = 1_700_000_000.0  # a fixed "now" for HTTP-date arithmetic
+
+
+def run(http: Http, call: Callable[[Http], Awaitable[Any]]) -> Any:
+    """Run `call(http)` inside the client's context, in a fresh event loop."""
+
+    async def go() -> Any:
+        async with http:
+            return await call(http)
+
+    return asyncio.run(go())
+
+
+def get(http: Http, url: str = URL, **kwargs: Any) -> httpx.Response:
+    response: httpx.Response = run(http, lambda h: h.get(url, **kwargs))
+    return response
+
+
+class Script:
+    """A handler answering from a list of responses/exceptions, counting the calls."""
+
+    def __init__(self, *steps: httpx.Response | Exception) -> None:
+        self.steps = list(steps)
+        self.requests: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        step = self.steps[min(len(self.requests), len(self.steps)) - 1]
+        if isinstance(step, Exception):
+            raise step
+        return step
+
+    @property
+    def calls(self) -> int:
+        return len(self.requests)
+
+
+def response(status: int, text: str = "", **headers: str) -> httpx.Response:
+    return httpx.Response(status, text=text, headers=headers)
+
+
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Record every delay tenacity asks for, without waiting."""
+    recorded: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def fake_sleep(delay: float, result: Any = None) -> Any:
+        recorded.append(delay)
+        return await real_sleep(0, result)
+
+    monkeypatch.setattr(asyncio, "sleep", fake_sleep)
+    return recorded
+
+
+# --- retries -------------------------------------------------------------------------
+
+
+def test_transport_errors_are_retried_then_succeed() -> None:
+    script = Script(
+        httpx.ConnectError("refused"), httpx.ReadTimeout("slow"), response(200, "hello")
+    )
+    http = mock_http(script)
+    result = get(http)
+    assert (result.status_code, result.text) == (200, "hello")
+    assert script.calls == 3
+    assert http.sent == [SentRequest("GET", URL, 200)]
+
+
+def test_connect_error_on_every_attempt_becomes_source_unavailable() -> None:
+    script = Script(httpx.ConnectError("connection refused"))
+    http = mock_http(script)
+    with pytest.raises(SourceUnavailable) as caught:
+        get(http)
+    assert str(caught.value) == "api.example.com: could not connect (connection refused)"
+    assert isinstance(caught.value.__cause__, httpx.ConnectError)
+    assert script.calls == FAST.attempts == 3
+    assert http.sent == [SentRequest("GET", URL, None)]
+
+
+def test_timeout_on_every_attempt_says_timed_out() -> None:
+    script = Script(httpx.ReadTimeout("read timed out after 20s"))
+    http = mock_http(script, replace(FAST, attempts=2))
+    with pytest.raises(SourceUnavailable, match=r"^api\.example\.com: timed out$"):
+        get(http)
+    assert script.calls == 2
+    assert http.sent == [SentRequest("GET", URL, None)]
+
+
+def test_certificate_failure_suggests_ca_bundle() -> None:
+    script = Script(httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify"))
+    with pytest.raises(SourceUnavailable, match="try --ca-bundle"):
+        get(mock_http(script))
+
+
+def test_attempts_one_means_no_retry() -> None:
+    script = Script(httpx.ConnectError("refused"), response(200))
+    with pytest.raises(SourceUnavailable):
+        get(mock_http(script, replace(FAST, attempts=1)))
+    assert script.calls == 1
+
+
+@pytest.mark.parametrize("status", sorted(RETRY_STATUSES))
+def test_retryable_status_returns_last_response_when_attempts_run_out(status: int) -> None:
+    script = Script(response(status, "first"), response(status, "second"), response(status, "last"))
+    http = mock_http(script)
+    result = get(http)
+    assert (result.status_code, result.text) == (status, "last")
+    assert script.calls == 3
+    assert http.sent == [SentRequest("GET", URL, status)]
+
+
+def test_retryable_status_then_success() -> None:
+    script = Script(response(503), response(429), response(200, "ok"))
+    assert get(mock_http(script)).text == "ok"
+    assert script.calls == 3
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 410])
+def test_client_errors_are_not_retried(status: int) -> None:
+    script = Script(response(status, "no"), response(200, "never"))
+    http = mock_http(script)
+    result = get(http)
+    assert (result.status_code, result.text) == (status, "no")
+    assert script.calls == 1
+    assert http.sent == [SentRequest("GET", URL, status)]
+
+
+# --- Retry-After and backoff ----------------------------------------------------------
+
+
+def with_retry_after(value: str) -> httpx.Response:
+    return httpx.Response(429, headers=[(b"Retry-After", value.encode())])
+
+
+def http_date(timestamp: float) -> str:
+    return format_datetime(datetime.fromtimestamp(timestamp, UTC), usegmt=True)
+
+
+def test_retry_after_seconds() -> None:
+    assert retry_after_seconds(with_retry_after("120")) == 120.0
+    assert retry_after_seconds(with_retry_after(" 7 ")) == 7.0
+    assert retry_after_seconds(with_retry_after("0")) == 0.0
+    assert retry_after_seconds(httpx.Response(429)) is None
+
+
+def test_retry_after_http_date() -> None:
+    assert http_date(NOW + 90) == "Tue, 14 Nov 2023 22:14:50 GMT"
+    assert retry_after_seconds(with_retry_after(http_date(NOW + 90)), now=NOW) == 90.0
+    # a date in the past means "now", never a negative wait
+    assert retry_after_seconds(with_retry_after(http_date(NOW - 90)), now=NOW) == 0.0
+
+
+@pytest.mark.parametrize("value", ["soon", "-5", "1.5", "", "²"])
+def test_retry_after_garbage_is_ignored(value: str) -> None:
+    assert retry_after_seconds(with_retry_after(value), now=NOW) is None
+
+
+def state_after(http: Http, outcome: httpx.Response, attempt: int = 1) -> RetryCallState:
+    state = RetryCallState(retry_object=None, fn=None, args=(), kwargs={})  # type: ignore[arg-type]
+    state.attempt_number = attempt
+    state.set_result(outcome)
+    return state
+
+
+def test_wait_honours_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
+    http = Http(HttpSettings(max_retry_after=60.0, backoff_max=1.0))
+    assert http._wait(state_after(http, with_retry_after("42"))) == 42.0
+    monkeypatch.setattr("time.time", lambda: NOW)
+    assert http._wait(state_after(http, with_retry_after(http_date(NOW + 30)))) == 30.0
+    # never longer than max_retry_after
+    assert http._wait(state_after(http, with_retry_after("3600"))) == 60.0
+
+
+def test_wait_without_retry_after_is_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(random, "uniform", lambda low, high: high)
+    http = Http(HttpSettings(backoff_initial=1.0, backoff_max=20.0))
+    assert http._wait(state_after(http, httpx.Response(503), attempt=3)) == 4.0
+
+
+def test_backoff_grows_and_is_capped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(random, "uniform", lambda low, high: high)  # the ceiling itself
+    http = Http(HttpSettings(backoff_initial=1.0, backoff_max=20.0))
+    assert [http.backoff(n) for n in range(1, 8)] == [1.0, 2.0, 4.0, 8.0, 16.0, 20.0, 20.0]
+
+
+def test_backoff_jitter_stays_within_bounds() -> None:
+    http = Http(HttpSettings(backoff_initial=0.5, backoff_max=3.0))
+    for attempt in range(1, 12):
+        ceiling = min(3.0, 0.5 * 2 ** (attempt - 1))
+        for _ in range(50):
+            assert 0.0 <= http.backoff(attempt) <= ceiling
+
+
+def test_retry_after_within_limit_is_waited_for(sleeps: list[float]) -> None:
+    settings = HttpSettings(attempts=3, max_retry_after=5.0, backoff_initial=0.0)
+    script = Script(with_retry_after("2"), response(200, "ok"))
+    assert get(mock_http(script, settings)).text == "ok"
+    assert script.calls == 2
+    assert sleeps == [2.0]
+
+
+def test_retry_after_too_long_is_neither_waited_for_nor_retried(sleeps: list[float]) -> None:
+    settings = HttpSettings(attempts=3, max_retry_after=5.0)
+    script = Script(with_retry_after("3600"), response(200, "never"))
+    http = mock_http(script, settings)
+    result = get(http)
+    assert result.status_code == 429
+    assert result.headers["retry-after"] == "3600"
+    assert script.calls == 1
+    assert sleeps == []
+    assert http.sent == [SentRequest("GET", URL, 429)]
+
+
+def test_retry_after_date_too_far_is_not_retried(sleeps: list[float]) -> None:
+    far = http_date(datetime.now(UTC).timestamp() + 7200)
+    script = Script(httpx.Response(503, headers={"Retry-After": far}), response(200))
+    result = get(mock_http(script, HttpSettings(max_retry_after=60.0)))
+    assert (result.status_code, script.calls, sleeps) == (503, 1, [])
+
+
+def test_backoff_sleeps_never_exceed_backoff_max(sleeps: list[float]) -> None:
+    settings = HttpSettings(attempts=8, backoff_initial=1.0, backoff_max=1.5)
+    script = Script(httpx.ConnectError("refused"))
+    with pytest.raises(SourceUnavailable):
+        get(mock_http(script, settings))
+    assert script.calls == 8
+    assert len(sleeps) == 7
+    assert all(0.0 <= s <= 1.5 for s in sleeps)
+
+
+# --- per-host concurrency -------------------------------------------------------------
+
+
+def test_per_host_cap_holds_and_other_hosts_are_not_blocked() -> None:
+    in_flight: dict[str, int] = {}
+    peak: dict[str, int] = {}
+    peak_total = 0
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal peak_total
+        host = request.url.host
+        in_flight[host] = in_flight.get(host, 0) + 1
+        peak[host] = max(peak.get(host, 0), in_flight[host])
+        peak_total = max(peak_total, sum(in_flight.values()))
+        await asyncio.sleep(0.01)
+        in_flight[host] -= 1
+        return httpx.Response(200, text=host)
+
+    http = Http(replace(FAST, per_host=2), transport=httpx.MockTransport(handler))
+    urls = [f"https://a.example/{n}" for n in range(6)] + [
+        f"https://b.example/{n}" for n in range(3)
+    ]
+
+    async def call(h: Http) -> list[httpx.Response]:
+        return await asyncio.gather(*(h.get(url) for url in urls))
+
+    results: list[httpx.Response] = run(http, call)
+    assert [r.text for r in results] == ["a.example"] * 6 + ["b.example"] * 3
+    assert peak == {"a.example": 2, "b.example": 2}
+    assert peak_total == 4  # b.example ran while a.example was at its cap
+    assert len(http.sent) == 9
+
+
+# --- body size cap ----------------------------------------------------------------------
+
+
+def test_declared_content_length_over_cap_is_refused() -> None:
+    script = Script(httpx.Response(200, content=b"x" * 100))
+    http = mock_http(script, replace(FAST, max_bytes=50))
+    with pytest.raises(ResponseTooLarge, match=r"^api\.example\.com: response larger than 50"):
+        get(http)
+    assert script.calls == 1  # not retried
+    assert http.sent == [SentRequest("GET", URL, None)]
+
+
+def test_body_at_cap_is_accepted() -> None:
+    script = Script(httpx.Response(200, content=b"x" * 50))
+    assert get(mock_http(script, replace(FAST, max_bytes=50))).content == b"x" * 50
+
+
+def test_streamed_body_over_cap_is_refused_without_reading_it_all() -> None:
+    produced = 0
+
+    async def chunks() -> AsyncIterator[bytes]:
+        nonlocal produced
+        for _ in range(10):
+            produced += 1
+            yield b"y" * 20
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=chunks())
+
+    http = Http(replace(FAST, max_bytes=50), transport=httpx.MockTransport(handler))
+
+    async def call(h: Http) -> httpx.Response:
+        return await h.get(URL)
+
+    with pytest.raises(ResponseTooLarge, match="response larger than 50 bytes"):
+        run(http, call)
+    assert produced == 3  # 60 bytes: stopped at the first chunk past the cap
+
+
+def test_streamed_body_under_cap_is_read() -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        for part in (b"ab", b"cd", b"ef"):
+            yield part
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=chunks())
+
+    http = Http(replace(FAST, max_bytes=6), transport=httpx.MockTransport(handler))
+    result = get(http)
+    assert result.content == b"abcdef"
+    assert "transfer-encoding" not in result.headers
+
+
+# --- what the wrapper hands back ------------------------------------------------------------
+
+
+def test_gzip_response_is_decoded_and_rebuilt() -> None:
+    data = {"login": "jtestwell", "bio": "tomatoes " * 200}
+    raw = json.dumps(data).encode()
+    script = Script(
+        httpx.Response(
+            200,
+            content=gzip.compress(raw),
+            headers={"Content-Encoding": "gzip", "Content-Type": "application/json"},
+        )
+    )
+    result = get(mock_http(script))
+    assert result.json() == data
+    assert "content-encoding" not in result.headers
+    assert result.headers["content-length"] == str(len(raw))
+    assert result.headers["content-type"] == "application/json"
+
+
+def test_gzip_size_cap_counts_decoded_bytes() -> None:
+    raw = b"0" * 10_000  # compresses to a few dozen bytes
+    script = Script(
+        httpx.Response(200, content=gzip.compress(raw), headers={"Content-Encoding": "gzip"})
+    )
+    with pytest.raises(ResponseTooLarge):
+        get(mock_http(script, replace(FAST, max_bytes=5_000)))
+
+
+def test_corrupt_gzip_becomes_source_unavailable() -> None:
+    async def body() -> AsyncIterator[bytes]:
+        yield b"not gzip at all"
+
+    script = Script(httpx.Response(200, content=body(), headers={"Content-Encoding": "gzip"}))
+    http = mock_http(script)
+    with pytest.raises(SourceUnavailable, match=r"^api\.example\.com: response could not be"):
+        get(http)
+    assert script.calls == 1
+    assert http.sent == [SentRequest("GET", URL, None)]
+
+
+def test_redirect_loop_becomes_source_unavailable() -> None:
+    script = Script(httpx.Response(302, headers={"Location": URL}))
+    http = mock_http(script)
+    with pytest.raises(SourceUnavailable, match=r"^api\.example\.com: too many redirects$"):
+        get(http)
+    assert http.sent == [SentRequest("GET", URL, None)]
+
+
+def test_redirects_are_followed() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/old":
+            return httpx.Response(301, headers={"Location": "https://api.example.com/new"})
+        return httpx.Response(200, text=request.url.path)
+
+    result = get(mock_http(handler), "https://api.example.com/old")
+    assert (result.status_code, result.text) == (200, "/new")
+    assert [r.status_code for r in result.history] == [301]
+
+
+def test_non_ascii_header_values_survive() -> None:
+    value = "café ☕".encode()
+    script = Script(httpx.Response(200, headers=[(b"X-Note", value)], content=b"ok"))
+    result = get(mock_http(script))
+    assert (b"X-Note", value) in result.headers.raw
+    assert result.text == "ok"
+
+
+def test_repeated_headers_are_kept() -> None:
+    script = Script(httpx.Response(200, headers=[("Link", "<a>"), ("Link", "<b>")]))
+    assert get(mock_http(script)).headers.get_list("link") == ["<a>", "<b>"]
+
+
+# --- what is sent ----------------------------------------------------------------------------
+
+
+def test_every_request_is_logged_with_its_status() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/down":
+            raise httpx.ConnectError("refused")
+        return httpx.Response(404 if request.url.path == "/missing" else 200)
+
+    async def call(h: Http) -> None:
+        await h.get("https://a.example/ok", params={"q": "1"})
+        await h.get("https://a.example/missing")
+        with pytest.raises(SourceUnavailable):
+            await h.get("https://b.example/down")
+        await h.request("POST", "https://a.example/ok", json={"x": 1})
+
+    http = mock_http(handler)
+    run(http, call)
+    assert http.sent == [
+        SentRequest("GET", "https://a.example/ok?q=1", 200),
+        SentRequest("GET", "https://a.example/missing", 404),
+        SentRequest("GET", "https://b.example/down", None),
+        SentRequest("POST", "https://a.example/ok", 200),
+    ]
+
+
+def test_user_agent_is_sent() -> None:
+    script = Script(response(200))
+    get(mock_http(script))
+    assert script.requests[0].headers["user-agent"] == USER_AGENT
+    assert USER_AGENT.startswith("exposure-audit/")
+
+
+def test_custom_user_agent_and_extra_headers_are_sent() -> None:
+    script = Script(response(200))
+    get(mock_http(script, replace(FAST, user_agent="ua-test/1")), headers={"Accept": "x/y"})
+    sent = script.requests[0].headers
+    assert (sent["user-agent"], sent["accept"]) == ("ua-test/1", "x/y")
+
+
+def test_query_params_are_sent() -> None:
+    script = Script(response(200))
+    http = mock_http(script)
+    get(http, "https://api.example.com/search?page=2", params={"q": "jordan testwell", "n": "5"})
+    url = script.requests[0].url
+    assert url.params.multi_items() == [("page", "2"), ("q", "jordan testwell"), ("n", "5")]
+    assert url.query == b"page=2&q=jordan+testwell&n=5"
+    assert http.sent[0].url == "https://api.example.com/search?page=2&q=jordan+testwell&n=5"
+
+
+def test_params_win_over_the_same_name_in_the_url() -> None:
+    script = Script(response(200))
+    get(mock_http(script), "https://api.example.com/search?page=2&q=a", params={"page": "3"})
+    assert script.requests[0].url.query == b"page=3&q=a"
+
+
+def test_empty_params_keep_the_urls_query() -> None:
+    script = Script(response(200))
+    get(mock_http(script), "https://api.example.com/search?page=2", params={})
+    assert script.requests[0].url.query == b"page=2"
+
+
+def test_request_body_is_sent_again_on_retry() -> None:
+    script = Script(response(502), response(200))
+    run(mock_http(script), lambda h: h.request("POST", URL, data={"a": "b"}))
+    assert [r.content for r in script.requests] == [b"a=b", b"a=b"]
+
+
+# --- proxy and CA settings --------------------------------------------------------------------
+
+
+def proxies(http: Http) -> dict[str, str | None]:
+    """URL pattern -> proxy host of every mounted transport (None: the default transport)."""
+    result: dict[str, str | None] = {}
+    for pattern, transport in http._client._mounts.items():
+        if transport is None:
+            result[pattern.pattern] = None
+            continue
+        proxy_url: Any = transport._pool._proxy_url  # type: ignore[attr-defined]
+        result[pattern.pattern] = f"{proxy_url.host.decode()}:{proxy_url.port}"
+    return result
+
+
+def test_explicit_proxy_is_used() -> None:
+    http = Http(HttpSettings(proxy="http://proxy.example:3128"))
+    assert proxies(http) == {"all://": "proxy.example:3128"}
+
+
+def test_environment_proxy_is_used_without_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://envproxy.example:8080")
+    assert proxies(Http(HttpSettings())) == {"https://": "envproxy.example:8080"}
+
+
+def test_explicit_proxy_replaces_environment_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://envproxy.example:8080")
+    http = Http(HttpSettings(proxy="http://proxy.example:3128"))
+    assert proxies(http) == {"all://": "proxy.example:3128"}
+
+
+def test_no_proxy_at_all_by_default() -> None:
+    assert proxies(Http(HttpSettings())) == {}
+
+
+def test_custom_transport_ignores_environment_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://envproxy.example:8080")
+    script = Script(response(200, "from the transport"))
+    http = mock_http(script)
+    assert proxies(http) == {}
+    assert get(http).text == "from the transport"
+
+
+def test_custom_transport_is_not_bypassed_by_a_proxy_setting() -> None:
+    # A proxy mount would send every request around the replay/mock transport to the network.
+    script = Script(response(200, "from the transport"))
+    http = mock_http(script, replace(FAST, proxy="http://proxy.example:3128"))
+    assert proxies(http) == {}
+    assert get(http).text == "from the transport"
+    assert script.calls == 1
+
+
+@pytest.mark.parametrize("proxy", ["ftp://proxy.example:21", "socks5://proxy.example:1080"])
+def test_unusable_proxy_is_an_input_error(proxy: str) -> None:
+    with pytest.raises(InputError, match=r"^cannot use proxy: ") as caught:
+        Http(HttpSettings(proxy=proxy))
+    assert "\n" not in str(caught.value)
+
+
+def test_missing_ca_bundle_is_an_input_error(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.pem"
+    with pytest.raises(InputError) as caught:
+        Http(HttpSettings(ca_bundle=missing))
+    assert str(caught.value) == f"CA bundle not found: {missing}"
+
+
+def test_ca_bundle_directory_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="CA bundle not found"):
+        Http(HttpSettings(ca_bundle=tmp_path))
+
+
+def test_ca_bundle_without_certificates_is_an_input_error(tmp_path: Path) -> None:
+    bogus = tmp_path / "bogus.pem"
+    bogus.write_text("this is not a certificate\n", encoding="utf-8")
+    with pytest.raises(InputError, match="holds no usable PEM certificates") as caught:
+        Http(HttpSettings(ca_bundle=bogus))
+    assert "\n" not in str(caught.value)
+
+
+def test_valid_ca_bundle_is_loaded_without_deprecation_warning() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        http = Http(HttpSettings(ca_bundle=Path(certifi.where())))
+    assert proxies(http) == {}
+
+
+def test_ca_bundle_is_checked_even_with_a_custom_transport(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="CA bundle not found"):
+        mock_http(lambda r: response(200), replace(FAST, ca_bundle=tmp_path / "x.pem"))
