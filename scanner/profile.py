@@ -183,4 +183,8 @@ def _context(value: Any, origin: str) -> Context:
 
 
 def _dedupe(values: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(values))
+    """Drop repeats, ignoring case (handles, names and emails are case-insensitive)."""
+    kept: dict[str, str] = {}
+    for value in values:
+        kept.setdefault(value.casefold(), value)
+    return tuple(kept.values())

@@ -496,3 +496,8 @@ def test_every_invalid_sample_is_refused(name: str, expected: str) -> None:
     message = file_problem(path)
     assert message.startswith(f"{path}: ")
     assert expected in message
+
+
+def test_handles_differing_only_in_case_are_one_handle() -> None:
+    profile = build_profile({"handles": ["JTestwell", "jtestwell", "@jtestWELL"]})
+    assert profile.handles == ("JTestwell",)
