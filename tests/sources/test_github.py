@@ -14,9 +14,8 @@ import pytest
 from scanner.errors import Blocked, SourceUnavailable
 from scanner.models import AccountStatus, Kind, Observation, Profile, SourceResult
 from scanner.sources.base import reset_time
-from scanner.sources.github import (
-    GitHubSource,
-    check_github,
+from scanner.sources.github import GitHubSource, check_github, pick_handles
+from scanner.sources.github_parse import (
     parse_commits,
     parse_gpg_keys,
     parse_public_events,
@@ -24,7 +23,6 @@ from scanner.sources.github import (
     parse_social_accounts,
     parse_ssh_keys,
     parse_user,
-    pick_handles,
     website_url,
 )
 from tests.support import mock_http, page, page_bytes, shared_file
