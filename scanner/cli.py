@@ -9,12 +9,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, NoReturn
+
+import phonenumbers
 
 from scanner import __version__
 from scanner.errors import InputError
@@ -24,7 +27,7 @@ from scanner.models import RunStatus, ScanResult
 from scanner.paths import new_scan_dir
 from scanner.pipeline import run_scan
 from scanner.profile import build_profile, merge_flags, read_profile_file
-from scanner.progress import make_progress
+from scanner.progress import make_progress, printable
 from scanner.replay import ReplayTransport
 from scanner.report import write_reports
 from scanner.sources import SOURCES, select_sources
@@ -110,7 +113,9 @@ def _add_extract(commands: Any) -> None:
     )
     extract.add_argument("files", nargs="+", metavar="FILE", help="a file, or - for stdin")
     extract.add_argument("--json", action="store_true", help="JSON output")
-    extract.add_argument("--region", default="US", help="default region for phone numbers")
+    extract.add_argument(
+        "--region", type=_region, default="US", help="default region for phone numbers"
+    )
 
 
 def _positive(text: str) -> float:
@@ -118,9 +123,16 @@ def _positive(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
+    if not (math.isfinite(value) and value > 0):  # "nan" and "inf" parse as floats
+        raise argparse.ArgumentTypeError(f"must be a positive number: {text!r}")
     return value
+
+
+def _region(text: str) -> str:
+    code = text.strip().upper()
+    if code not in phonenumbers.SUPPORTED_REGIONS:
+        raise argparse.ArgumentTypeError(f"unknown region {text!r} (use a 2-letter code like US)")
+    return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -132,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_extract(args)
         return cmd_sources()
     except InputError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        print(f"{PROG}: error: {printable(str(exc))}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
@@ -140,7 +152,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # last resort: one line, never a traceback by default
         if os.environ.get("EXPOSURE_AUDIT_DEBUG"):
             raise
-        print(f"{PROG}: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(
+            f"{PROG}: internal error: {type(exc).__name__}: {printable(str(exc))}", file=sys.stderr
+        )
         return EXIT_INTERNAL
 
 
@@ -172,8 +186,12 @@ def cmd_scan(args: argparse.Namespace) -> int:
         result = asyncio.run(scan())
     finally:
         progress.close()
-    json_path, html_path = _report_paths(args, result)
-    write_reports(result, json_path, html_path)
+    try:
+        json_path, html_path = _report_paths(args, result)
+        write_reports(result, json_path, html_path)
+    except OSError as exc:  # --out is a file, a folder is not writable, the disk is full
+        where = f" {exc.filename}" if exc.filename else ""
+        raise InputError(f"cannot write the report to{where}: {exc.strerror or exc}") from None
     _print_summary(result, json_path, html_path)
     return EXIT_OK
 
@@ -188,10 +206,12 @@ def _report_paths(args: argparse.Namespace, result: ScanResult) -> tuple[Path | 
 def _print_summary(result: ScanResult, json_path: Path | None, html_path: Path | None) -> None:
     risk = result.risk
     print(f"exposure: {risk.level.value} ({risk.score}/100), {len(result.findings)} finding(s)")
-    print(risk.summary)
+    print(printable(risk.summary))
     for run in result.runs:
         if run.status in (RunStatus.BLOCKED, RunStatus.ERROR):
-            print(f"could not check {run.title}: {run.reason}")
+            print(printable(f"could not check {run.title}: {run.reason}"))
+        elif run.status is RunStatus.SKIPPED:  # "nothing found" must not hide "nothing ran"
+            print(printable(f"not run {run.title}: {run.reason}"))
     if html_path:
         print(f"report.html: {html_path}")
     if json_path:
@@ -202,7 +222,7 @@ def _print_summary(result: ScanResult, json_path: Path | None, html_path: Path |
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    region = str(args.region).upper()
+    region = str(args.region)
     batch = len(args.files) > 1
     for name in args.files:
         found = _extract_file(name, region)
@@ -210,9 +230,10 @@ def cmd_extract(args: argparse.Namespace) -> int:
             items = [asdict(item) | {"kind": item.kind.value} for item in found]
             print(json.dumps({"file": name, "findings": items} if batch else items))
             continue
-        for item in found:
-            prefix = f"{name}\t" if batch else ""
-            print(f"{prefix}{item.kind.value}\t{item.value}\t{item.evidence}")
+        for item in found:  # hostile text: no control character reaches the terminal
+            fields = [name] if batch else []
+            fields += [item.kind.value, item.value, item.evidence]
+            print("\t".join(printable(field) for field in fields))
     return EXIT_OK
 
 

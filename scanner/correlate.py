@@ -73,6 +73,9 @@ def normalise(kind: Kind, value: str) -> str:
         return text.removeprefix("@").casefold()
     if kind is Kind.PHONE:
         return re.sub(r"\D", "", text)[-10:]  # national significant part, format-free
+    if kind is Kind.EMAIL:
+        # every character of an address counts: "j.doe@" and "j-doe@" are different people
+        return text.removeprefix("mailto:").casefold()
     return _SPACES.sub(" ", _PUNCT.sub(" ", text.casefold())).strip()
 
 

@@ -29,6 +29,8 @@ def state_dir() -> Path:
 def new_scan_dir(started: datetime) -> Path:
     """A fresh folder for one scan's reports. Named by time only: no names on disk."""
     base = data_dir() / "scans"
+    for folder in (data_dir(), base):  # ours: private, even where the parents are not
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     stamp = started.strftime("%Y%m%dT%H%M%SZ")
     candidate = base / stamp
     counter = 1

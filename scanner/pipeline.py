@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -81,13 +82,6 @@ async def _run_source(
     outcomes: list[tuple[SourceRun, SourceResult]],
 ) -> None:
     run, result = await _guarded(source, profile, http, time_limit)
-    if run.status is RunStatus.OK:
-        observations = (*result.observations, *document_observations(source, result, profile))
-        result = SourceResult(observations, result.accounts, result.documents, result.notes)
-        run = SourceRun(
-            run.name, run.title, run.status, run.reason, run.started, run.finished,
-            len(observations), result.notes,
-        )  # fmt: skip
     outcomes.append((run, result))
     events.source_finished(run)
 
@@ -95,7 +89,11 @@ async def _run_source(
 async def _guarded(
     source: Source, profile: Profile, http: Http, time_limit: float
 ) -> tuple[SourceRun, SourceResult]:
-    """Run one source; turn every way it can end into a SourceRun."""
+    """Run one source and read its documents; turn every way it can end into a SourceRun.
+
+    Extraction runs inside the guard too: documents hold hostile text, and an extractor
+    that trips on one must cost only that source, not the whole scan.
+    """
     started = _now()
 
     def ended(status: RunStatus, reason: str = "") -> SourceRun:
@@ -104,20 +102,25 @@ async def _guarded(
     if not source.applies_to(profile):
         needs = " or ".join(sorted(source.needs))
         return ended(RunStatus.SKIPPED, f"the profile has no {needs}"), SourceResult()
+    limit = asyncio.timeout(time_limit)
     try:
-        async with asyncio.timeout(time_limit):
+        async with limit:
             result = await source.search(profile, http)
+        if not isinstance(result, SourceResult):
+            raise TypeError(f"search() returned {type(result).__name__}, not a SourceResult")
+        observations = (*result.observations, *document_observations(source, result, profile))
     except Blocked as exc:
         return ended(RunStatus.BLOCKED, str(exc)), SourceResult()
     except SourceError as exc:
         return ended(RunStatus.ERROR, str(exc)), SourceResult()
-    except TimeoutError:
-        return ended(RunStatus.ERROR, f"timed out after {time_limit:g} s"), SourceResult()
     except Exception as exc:  # a bug in one source must not sink the scan
+        if isinstance(exc, TimeoutError) and limit.expired():
+            return ended(RunStatus.ERROR, f"timed out after {time_limit:g} s"), SourceResult()
         return ended(RunStatus.ERROR, f"internal error: {type(exc).__name__}: {exc}"), (
             SourceResult()
         )
-    return ended(RunStatus.OK), result
+    run = replace(ended(RunStatus.OK), observations=len(observations), notes=result.notes)
+    return run, replace(result, observations=observations)
 
 
 def document_observations(

@@ -92,7 +92,7 @@ IDENTIFIER_KINDS = frozenset({Kind.EMAIL, Kind.PHONE, Kind.USERNAME})
 def score_finding(merged: Merged, profile: Profile, removal: Sequence[RemovalStep]) -> Finding:
     info = KINDS[merged.kind]
     value = info.base * merged.confidence
-    extra_sources = min(2, len({s.name for s in merged.sources}) - 1)
+    extra_sources = max(0, min(2, len({s.name for s in merged.sources}) - 1))
     value += CORROBORATION_BONUS * extra_sources
     notes: list[str] = []
     if extra_sources:

@@ -1,0 +1,74 @@
+"""removal: every finding leaves with at least one concrete step, source steps first."""
+
+from __future__ import annotations
+
+import pytest
+
+from scanner.models import Kind, RemovalStep
+from scanner.removal import (
+    BREACH_HYGIENE,
+    GOOGLE_RESULTS_ABOUT_YOU,
+    PHOTO_ADVICE,
+    SEPARATE_EMAIL,
+    removal_steps,
+)
+
+SITE_STEP = RemovalStep(
+    "Edit your public GitHub profile", "Clear the field.", "https://github.com/settings/profile"
+)
+OTHER_STEP = RemovalStep("Delete the account", "Settings, then delete.")
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_every_kind_gets_at_least_one_concrete_step(kind: Kind) -> None:
+    steps = removal_steps(kind, ())
+    assert len(steps) >= 1
+    for step in steps:
+        assert step.action.strip()
+        assert step.how.strip().endswith(".")
+        assert step.url is None or step.url.startswith("https://")
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_source_steps_come_first(kind: Kind) -> None:
+    steps = removal_steps(kind, (SITE_STEP, OTHER_STEP))
+    assert steps[:2] == (SITE_STEP, OTHER_STEP)
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_no_duplicates(kind: Kind) -> None:
+    general = removal_steps(kind, ())
+    steps = removal_steps(kind, (SITE_STEP, *general, SITE_STEP, OTHER_STEP))
+    assert len(steps) == len(set(steps))
+    assert steps == (SITE_STEP, *general, OTHER_STEP)
+
+
+def test_general_steps_by_kind() -> None:
+    assert removal_steps(Kind.HOME_ADDRESS, ()) == (GOOGLE_RESULTS_ABOUT_YOU,)
+    assert removal_steps(Kind.PHONE, ()) == (GOOGLE_RESULTS_ABOUT_YOU,)
+    assert removal_steps(Kind.EMAIL, ()) == (GOOGLE_RESULTS_ABOUT_YOU, SEPARATE_EMAIL)
+    assert removal_steps(Kind.BREACH, ()) == (BREACH_HYGIENE,)
+    assert removal_steps(Kind.PHOTO, ()) == (PHOTO_ADVICE,)
+    assert removal_steps(Kind.EMAIL, (SITE_STEP,)) == (
+        SITE_STEP,
+        GOOGLE_RESULTS_ABOUT_YOU,
+        SEPARATE_EMAIL,
+    )
+
+
+def test_a_source_step_equal_to_a_general_one_is_listed_once_in_first_place() -> None:
+    assert removal_steps(Kind.EMAIL, (SEPARATE_EMAIL, SITE_STEP)) == (
+        SEPARATE_EMAIL,
+        SITE_STEP,
+        GOOGLE_RESULTS_ABOUT_YOU,
+    )
+
+
+def test_fallback_names_the_kind_in_words() -> None:
+    (step,) = removal_steps(Kind.REAL_NAME, ())
+    assert "this real name" in step.how
+    assert step.url is None
+
+
+def test_fallback_only_when_nothing_else() -> None:
+    assert removal_steps(Kind.REAL_NAME, (SITE_STEP,)) == (SITE_STEP,)
