@@ -1,19 +1,22 @@
 """The command line. The only place that maps errors to exit codes and messages.
 
 Exit status: 0 done (the report lists any source that could not be checked),
-1 unexpected internal error, 2 bad input (profile, option or file), 130 interrupted.
+1 unexpected internal error, 2 bad input (profile, option or file), 130 interrupted,
+141 the output pipe closed early.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import math
 import os
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -32,7 +35,7 @@ from scanner.replay import ReplayTransport
 from scanner.report import write_reports
 from scanner.sources import SOURCES, select_sources
 
-EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_PIPE = 0, 1, 2, 130, 141
 MAX_EXTRACT_BYTES = 50_000_000
 PROG = "exposure-audit"
 DESCRIPTION = (
@@ -42,7 +45,8 @@ DESCRIPTION = (
     "source needs; no login, sign-up or password-reset page is ever touched."
 )
 EPILOG = (
-    "exit status: 0 done, 1 internal error, 2 bad input, 130 interrupted. "
+    "exit status: 0 done, 1 internal error, 2 bad input, 130 interrupted, 141 output pipe "
+    "closed. "
     "Environment: GITHUB_TOKEN and GRAVATAR_API_KEY (optional API keys, never written "
     "to reports); HTTPS_PROXY/HTTP_PROXY/NO_PROXY and SSL_CERT_FILE are honoured; "
     "XDG_DATA_HOME decides where reports go by default."
@@ -136,6 +140,7 @@ def _region(text: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _tolerant_output()
     try:
         args = build_parser().parse_args(argv)
         if args.command == "scan":
@@ -149,6 +154,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `exposure-audit … | head`: stop quietly
+        with contextlib.suppress(OSError, ValueError):  # no more writes to the closed pipe
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PIPE
     except Exception as exc:  # last resort: one line, never a traceback by default
         if os.environ.get("EXPOSURE_AUDIT_DEBUG"):
             raise
@@ -156,6 +165,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{PROG}: internal error: {type(exc).__name__}: {printable(str(exc))}", file=sys.stderr
         )
         return EXIT_INTERNAL
+
+
+def _tolerant_output() -> None:
+    """Never crash on a terminal or pipe whose encoding cannot show a character."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
 
 
 # --- scan --------------------------------------------------------------------------
@@ -173,6 +189,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     sources = select_sources(args.sources.split(",") if args.sources else None)
     settings = HttpSettings(proxy=args.proxy, ca_bundle=args.ca_bundle, timeout=args.timeout)
     transport = ReplayTransport(args.replay) if args.replay else None
+    json_path, html_path = _report_paths(args)  # checked before a long scan, not after
     progress = make_progress(sys.stderr, quiet=args.quiet)
 
     async def scan() -> ScanResult:
@@ -187,20 +204,38 @@ def cmd_scan(args: argparse.Namespace) -> int:
     finally:
         progress.close()
     try:
-        json_path, html_path = _report_paths(args, result)
         write_reports(result, json_path, html_path)
-    except OSError as exc:  # --out is a file, a folder is not writable, the disk is full
+    except OSError as exc:  # the disk filled up or the folder went away during the scan
         where = f" {exc.filename}" if exc.filename else ""
         raise InputError(f"cannot write the report to{where}: {exc.strerror or exc}") from None
     _print_summary(result, json_path, html_path)
     return EXIT_OK
 
 
-def _report_paths(args: argparse.Namespace, result: ScanResult) -> tuple[Path | None, Path | None]:
+def _report_paths(args: argparse.Namespace) -> tuple[Path | None, Path | None]:
+    """Where the reports go; their folders are created and checked writable now."""
     if args.out is None and (args.json or args.html):
-        return args.json, args.html
-    folder = args.out or new_scan_dir(result.started)
-    return args.json or folder / "report.json", args.html or folder / "report.html"
+        paths = (args.json, args.html)
+    else:
+        folder = args.out or new_scan_dir(datetime.now(UTC))
+        paths = (args.json or folder / "report.json", args.html or folder / "report.html")
+    for path in paths:
+        if path is not None:
+            _check_writable(path)
+    return paths
+
+
+def _check_writable(path: Path) -> None:
+    if path.is_dir():
+        raise InputError(f"cannot write the report to {path}: it is a folder")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise InputError(
+            f"cannot write the report to {path.parent}: {exc.strerror or exc}"
+        ) from None
+    if not os.access(path.parent, os.W_OK):
+        raise InputError(f"cannot write the report to {path.parent}: permission denied")
 
 
 def _print_summary(result: ScanResult, json_path: Path | None, html_path: Path | None) -> None:

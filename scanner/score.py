@@ -80,6 +80,14 @@ KINDS: dict[Kind, KindInfo] = {
         Severity.LOW, 15, "a detail", "it adds to what someone can piece together"
     ),
 }  # fmt: skip
+PLURAL: dict[Kind, str] = {
+    Kind.HOME_ADDRESS: "home addresses", Kind.PHOTO: "photos of you",
+    Kind.PHONE: "phone numbers", Kind.EMPLOYER: "employers", Kind.RELATIVE: "relatives",
+    Kind.LOCATION: "places you are tied to", Kind.BIRTHDATE: "birth dates", Kind.AGE: "ages",
+    Kind.EMAIL: "email addresses", Kind.SCHOOL: "schools", Kind.BREACH: "data breaches",
+    Kind.REAL_NAME: "forms of your name", Kind.USERNAME: "usernames",
+    Kind.WEBSITE: "websites", Kind.ACCOUNT: "accounts", Kind.OTHER: "details",
+}  # fmt: skip
 
 CORROBORATION_BONUS = 5  # per extra independent source, at most two
 NEW_TO_SUBJECT_FACTOR = 1.1
@@ -145,16 +153,23 @@ def overall_risk(findings: Sequence[Finding]) -> Risk:
 
 
 def summary_sentence(findings: Sequence[Finding]) -> str:
-    """'Someone who searches for you could find: your phone number (2 places), …'."""
-    by_kind: dict[Kind, set[str]] = {}
+    """'Someone who searches for you could find: your phone number (1 place), 3 email
+    addresses (4 places), …' — kinds in order of severity, minor details left out."""
+    places: dict[Kind, set[str]] = {}
+    values: dict[Kind, set[str]] = {}
     for finding in findings:
         if finding.score >= 20:
-            by_kind.setdefault(finding.kind, set()).update(s.url for s in finding.sources)
-    if not by_kind:
+            places.setdefault(finding.kind, set()).update(s.url for s in finding.sources)
+            values.setdefault(finding.kind, set()).add(finding.id)
+    if not places:
         return "Only minor details about you were found."
-    ordered = sorted(by_kind, key=lambda k: -KINDS[k].base)
-    parts = [f"{KINDS[k].label} ({_places(len(by_kind[k]))})" for k in ordered]
+    ordered = sorted(places, key=lambda k: -KINDS[k].base)
+    parts = [f"{_label(k, len(values[k]))} ({_places(len(places[k]))})" for k in ordered]
     return "Someone who searches for you could find: " + ", ".join(parts) + "."
+
+
+def _label(kind: Kind, count: int) -> str:
+    return KINDS[kind].label if count == 1 else f"{count} {PLURAL[kind]}"
 
 
 def _places(count: int) -> str:

@@ -11,10 +11,11 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from scanner import __version__
+from scanner import __version__, cli, pipeline
 from scanner.cli import main
 from scanner.models import RunStatus, SourceRun
 from scanner.progress import LineProgress, describe
@@ -420,3 +421,29 @@ def test_progress_lines_carry_no_control_characters() -> None:
         "scanning 2 source(s)…",
         f"[1/2] {describe(run)}",
     ]
+
+
+def test_a_closed_output_pipe_ends_quietly(monkeypatch: pytest.MonkeyPatch) -> None:
+    def closed_pipe() -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(cli, "cmd_sources", closed_pipe)
+    assert cli.main(["sources"]) == 141
+
+
+def test_an_unwritable_output_fails_before_any_request(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[str] = []
+    real_run_scan = pipeline.run_scan
+
+    async def spy(*args: Any, **kwargs: Any) -> Any:
+        started.append("scan")
+        return await real_run_scan(*args, **kwargs)
+
+    monkeypatch.setattr(cli, "run_scan", spy)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    argv = ["scan", "--quiet", *DEMO_FLAGS, "--replay", WORLD, "--out", str(blocker / "sub")]
+    assert "cannot write the report" in one_error_line(capsys, argv)
+    assert started == []

@@ -311,7 +311,7 @@ def test_summary_lists_kinds_by_base_weight_with_places() -> None:
     ]
     assert summary_sentence(findings) == (
         "Someone who searches for you could find: your home address (1 place), "
-        "your phone number (1 place), your email address (3 places), an account (1 place)."
+        "your phone number (1 place), 2 email addresses (3 places), an account (1 place)."
     )
     assert overall_risk(findings).summary == summary_sentence(findings)
 
@@ -319,4 +319,11 @@ def test_summary_lists_kinds_by_base_weight_with_places() -> None:
 def test_summary_of_only_minor_findings() -> None:
     assert (
         summary_sentence([finding(Kind.WEBSITE, 8)]) == "Only minor details about you were found."
+    )
+
+
+def test_summary_counts_one_value_seen_in_many_places_as_one() -> None:
+    one = finding(Kind.EMAIL, 40, ("https://a.example/1", "https://b.example/1"))
+    assert summary_sentence([one]) == (
+        "Someone who searches for you could find: your email address (2 places)."
     )

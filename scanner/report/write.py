@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
 
 from scanner.models import ScanResult
@@ -21,10 +22,17 @@ def write_reports(result: ScanResult, json_path: Path | None, html_path: Path | 
 
 
 def _write_private(path: Path, text: str) -> None:
-    """Write atomically (temp file + rename) so an old report is never half-overwritten."""
+    """Write atomically: a fresh 0600 temp file beside the target, then rename over it.
+
+    An old report is never half-overwritten, and the temp file is removed if anything
+    fails. mkstemp picks an unpredictable name and refuses to follow an existing link.
+    """
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    temp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(temp, path)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
