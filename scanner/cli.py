@@ -34,6 +34,7 @@ from scanner.progress import make_progress, printable
 from scanner.replay import ReplayTransport
 from scanner.report import write_reports
 from scanner.sources import SOURCES, select_sources
+from scanner.userfiles import read_user_file
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_PIPE = 0, 1, 2, 130, 141
 MAX_EXTRACT_BYTES = 50_000_000
@@ -273,7 +274,11 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def _extract_file(name: str, region: str) -> list[Extracted]:
-    raw = sys.stdin.buffer.read(MAX_EXTRACT_BYTES + 1) if name == "-" else _read(Path(name))
+    raw = (
+        sys.stdin.buffer.read(MAX_EXTRACT_BYTES + 1)
+        if name == "-"
+        else read_user_file(Path(name), "file", MAX_EXTRACT_BYTES)
+    )
     if len(raw) > MAX_EXTRACT_BYTES:
         raise InputError(f"{name}: larger than {MAX_EXTRACT_BYTES} bytes")
     if b"\0" in raw[:8192]:
@@ -281,19 +286,6 @@ def _extract_file(name: str, region: str) -> list[Extracted]:
     text = raw.decode("utf-8", errors="replace")
     looks_html = name.lower().endswith((".html", ".htm")) or _sniff_html(text)
     return extract_html(text, region=region) if looks_html else extract_text(text, region=region)
-
-
-def _read(path: Path) -> bytes:
-    try:
-        if path.stat().st_size > MAX_EXTRACT_BYTES:
-            raise InputError(f"{path}: larger than {MAX_EXTRACT_BYTES} bytes")
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"file not found: {path}") from None
-    except IsADirectoryError:
-        raise InputError(f"is a directory, not a file: {path}") from None
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
 def _sniff_html(text: str) -> bool:

@@ -18,6 +18,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from scanner.errors import InputError
 from scanner.models import Context, Location, Profile
+from scanner.userfiles import read_user_file
 
 LIST_FIELDS = ("names", "aliases", "handles", "emails", "phones", "locations")
 TOP_LEVEL_KEYS = (*LIST_FIELDS, "name", "country", "context")
@@ -33,14 +34,7 @@ def load_profile(path: Path) -> Profile:
 
 
 def read_profile_file(path: Path) -> dict[str, Any]:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"profile not found: {path}") from None
-    except IsADirectoryError:
-        raise InputError(f"profile is a directory, not a file: {path}") from None
-    except OSError as exc:
-        raise InputError(f"cannot read profile {path}: {exc.strerror or exc}") from None
+    raw = read_user_file(path, "profile")
     try:
         text = raw.decode("utf-8-sig")  # a leading BOM (some Windows editors add one) is fine
     except UnicodeDecodeError:
