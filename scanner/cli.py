@@ -241,7 +241,10 @@ def _check_writable(path: Path) -> None:
 
 def _print_summary(result: ScanResult, json_path: Path | None, html_path: Path | None) -> None:
     risk = result.risk
-    print(f"exposure: {risk.level.value} ({risk.score}/100), {len(result.findings)} finding(s)")
+    if any(run.status is RunStatus.OK for run in result.runs):
+        print(f"exposure: {risk.level.value} ({risk.score}/100), {len(result.findings)} finding(s)")
+    else:
+        print("exposure: unknown: no source could be checked")
     print(printable(risk.summary))
     for run in result.runs:
         if run.status in (RunStatus.BLOCKED, RunStatus.ERROR):

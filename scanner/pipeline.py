@@ -167,7 +167,7 @@ def _conclude(
         runs=tuple(run for run, _ in outcomes),
         findings=tuple(findings),
         accounts=tuple(merge_accounts(a for _, result in outcomes for a in result.accounts)),
-        risk=overall_risk(findings),
+        risk=overall_risk(findings, checked=any(run.status is RunStatus.OK for run, _ in outcomes)),
         requests=tuple(http.sent),
         replay=replay,
     )

@@ -135,14 +135,22 @@ def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (-f.score, f.kind.value, f.value.casefold()))
 
 
-def overall_risk(findings: Sequence[Finding]) -> Risk:
+NOTHING_CHECKED = (
+    "No source could be checked, so this scan says nothing about your exposure: "
+    "see the coverage section for why, and run it again later."
+)
+
+
+def overall_risk(findings: Sequence[Finding], *, checked: bool = True) -> Risk:
     """The worst finding sets the floor; the others raise it with diminishing weight.
 
     Without a critical finding the level stays at most high: many small details add up,
-    but they are not a home address.
+    but they are not a home address. `checked` is False when no source could run: an
+    empty result then must not read as a clean one.
     """
     if not findings:
-        return Risk(0, Severity.LOW, "Nothing about you was found in the sources checked.")
+        summary = "Nothing about you was found in the sources checked."
+        return Risk(0, Severity.LOW, summary if checked else NOTHING_CHECKED)
     scores = sorted((f.score for f in findings), reverse=True)
     top, rest = scores[0], sum(scores[1:])
     total = min(100, round(top + (100 - top) * AGGREGATION_WEIGHT * (1 - math.exp(-rest / 300))))

@@ -159,8 +159,9 @@ def test_summary_says_which_sources_did_not_run(
     argv = ["scan", "--quiet", "--name", "Jordan Testwell", "--replay", WORLD]
     assert main([*argv, "--json", str(tmp_path / "r.json")]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        "exposure: low (0/100), 0 finding(s)",
-        "Nothing about you was found in the sources checked.",
+        "exposure: unknown: no source could be checked",
+        "No source could be checked, so this scan says nothing about your exposure: "
+        "see the coverage section for why, and run it again later.",
         "not run GitHub: the profile has no handles",
         "not run Gravatar: the profile has no emails",
         f"report.json: {tmp_path / 'r.json'}",
@@ -447,3 +448,22 @@ def test_an_unwritable_output_fails_before_any_request(
     argv = ["scan", "--quiet", *DEMO_FLAGS, "--replay", WORLD, "--out", str(blocker / "sub")]
     assert "cannot write the report" in one_error_line(capsys, argv)
     assert started == []
+
+
+def test_a_scan_where_every_source_failed_says_exposure_is_unknown(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty_world = tmp_path / "world"
+    empty_world.mkdir()
+    (empty_world / "world.json").write_text(
+        '{"schema": "exposure-audit/replay/1", "responses": [{"url": '
+        '"https://api.github.com/users/jtestwell", "status": 503}]}',
+        encoding="utf-8",
+    )
+    argv = ["scan", "--quiet", "--handle", "jtestwell", "--replay", str(empty_world)]
+    assert main([*argv, "--out", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "exposure: unknown: no source could be checked" in out
+    assert "could not check GitHub" in out
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    assert report["risk"]["summary"].startswith("No source could be checked")

@@ -327,3 +327,9 @@ def test_summary_counts_one_value_seen_in_many_places_as_one() -> None:
     assert summary_sentence([one]) == (
         "Someone who searches for you could find: your email address (2 places)."
     )
+
+
+def test_an_empty_result_from_no_checked_source_does_not_read_as_clean() -> None:
+    risk = overall_risk([], checked=False)
+    assert risk.summary.startswith("No source could be checked")
+    assert "Nothing about you was found" not in risk.summary
