@@ -1,0 +1,76 @@
+"""Never loud: no source ever touches a login, sign-up, password-reset or recovery endpoint.
+
+A full scan of every registered source runs through a recording transport (answering from
+the demo world, then from a world where everything is missing) and every request made is
+checked: method, path, query and body.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import httpx
+import pytest
+
+from scanner.http import Http
+from scanner.pipeline import run_scan
+from scanner.profile import load_profile
+from scanner.replay import ReplayTransport
+from scanner.sources import all_sources
+from tests.support import FAST, ROOT
+
+LOUD = re.compile(
+    r"log[-_]?in|sign[-_]?(in|up|on)|register|password|passwd|reset|recover|forgot"
+    r"|verify|verification|confirm|2fa|otp|magic[-_]?link|oauth|authorize|session|token",
+    re.IGNORECASE,
+)
+
+
+class Recording(httpx.AsyncBaseTransport):
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.requests: list[httpx.Request] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        return await self.inner.handle_async_request(request)
+
+
+def scan_through(inner: httpx.AsyncBaseTransport) -> list[httpx.Request]:
+    profile = load_profile(ROOT / "sample_profiles" / "jordan_testwell.toml")
+    recording = Recording(inner)
+
+    async def scan() -> None:
+        async with Http(FAST, transport=recording) as http:
+            await run_scan(profile, all_sources(), http)
+
+    asyncio.run(scan())
+    return recording.requests
+
+
+def loud_parts(request: httpx.Request) -> list[str]:
+    body = request.content.decode("utf-8", errors="replace")
+    places = {"path": request.url.path, "query": str(request.url.query), "body": body}
+    return [f"{where}: {text}" for where, text in places.items() if LOUD.search(text)]
+
+
+@pytest.mark.parametrize("world", ["demo", "nothing found"])
+def test_a_full_scan_makes_only_quiet_read_only_requests(world: str) -> None:
+    inner: httpx.AsyncBaseTransport
+    if world == "demo":
+        inner = ReplayTransport(ROOT / "demo_world")
+    else:
+        inner = httpx.MockTransport(lambda request: httpx.Response(404))
+    requests = scan_through(inner)
+    assert requests, "the scan sent nothing: the check below would prove nothing"
+    for request in requests:
+        assert request.method == "GET", f"{request.method} {request.url}"
+        assert not loud_parts(request), f"loud request {request.url}: {loud_parts(request)}"
+
+
+def test_the_check_itself_catches_loud_requests() -> None:
+    loud = httpx.Request("POST", "https://example.com/api/password_reset", data={"e": "x"})
+    assert loud_parts(loud)
+    quiet = httpx.Request("GET", "https://api.github.com/users/jtestwell/gpg_keys")
+    assert not loud_parts(quiet)
