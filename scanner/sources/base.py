@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, TypeVar
 
 import httpx
 
 from scanner.errors import Blocked, SourceError, SourceUnavailable
 from scanner.http import Http
-from scanner.models import AccountStatus, Profile, SourceResult
+from scanner.models import Account, AccountStatus, Profile, SourceResult
 
+T = TypeVar("T")
 Need = Literal["names", "handles", "emails", "phones", "locations"]
 
 
@@ -74,14 +75,32 @@ def reset_time(value: str | None) -> str:
     return datetime.fromtimestamp(int(value), UTC).strftime("%H:%M UTC")
 
 
-def combine(
-    parts: Sequence[SourceResult], errors: Sequence[SourceError], notes: Sequence[str] = ()
+async def lookup_each(
+    items: Sequence[T],
+    lookup: Callable[[T], Awaitable[SourceResult]],
+    unknown: Callable[[T], Account],
+    notes: Sequence[str] = (),
 ) -> SourceResult:
-    """One result from per-identifier parts; partial results survive a later refusal.
+    """Look each identifier up in turn and put the answers together.
 
-    When some lookups failed and none found an account, nothing useful was learnt: the
-    first error is raised so the run is reported as blocked / could not check.
+    After a refusal (Blocked) nothing more is sent: the remaining identifiers are marked
+    unknown with the refusal as reason, so a rate limit is never hammered. Results found
+    before a failure survive, with a note on what was not checked; only when nothing was
+    found is the first error raised, so the run shows as blocked / could not check.
     """
+    parts: list[SourceResult] = []
+    errors: list[SourceError] = []
+    all_notes = list(notes)
+    for item in items:
+        refused = next((e for e in errors if isinstance(e, Blocked)), None)
+        try:
+            if refused is not None:
+                raise Blocked(str(refused))
+            parts.append(await lookup(item))
+        except SourceError as exc:
+            errors.append(exc)
+            all_notes.append(f"{item}: not checked ({exc})")
+            parts.append(SourceResult(accounts=(unknown(item),)))
     accounts = tuple(a for part in parts for a in part.accounts)
     if errors and not any(a.status is AccountStatus.FOUND for a in accounts):
         raise errors[0]
@@ -89,5 +108,5 @@ def combine(
         observations=tuple(o for part in parts for o in part.observations),
         accounts=accounts,
         documents=tuple(d for part in parts for d in part.documents),
-        notes=(*notes, *(n for part in parts for n in part.notes)),
+        notes=(*all_notes, *(n for part in parts for n in part.notes)),
     )

@@ -29,7 +29,7 @@ from scanner.models import (
     Profile,
     SourceResult,
 )
-from scanner.sources.base import Source, check_status, combine, json_body, reset_time
+from scanner.sources.base import Source, check_status, json_body, lookup_each, reset_time
 from scanner.sources.github_parse import (
     NAME,
     SITE,
@@ -189,14 +189,9 @@ class GitHubSource(Source):
     async def search(self, profile: Profile, http: Http) -> SourceResult:
         api = _Api(http, os.environ.get("GITHUB_TOKEN") or None)
         handles, notes = pick_handles(profile.handles)
-        parts: list[SourceResult] = []
-        errors: list[SourceError] = []
-        for handle in handles:
-            try:
-                parts.append(await _scan_handle(api, handle))
-            except SourceError as exc:
-                errors.append(exc)
-                notes.append(f"{handle}: not checked ({exc})")
-                unknown = Account(SITE, f"{WEB}/{handle}", handle, AccountStatus.UNKNOWN)
-                parts.append(SourceResult(accounts=(unknown,)))
-        return combine(parts, errors, notes)
+        return await lookup_each(
+            handles,
+            lambda handle: _scan_handle(api, handle),
+            lambda handle: Account(SITE, f"{WEB}/{handle}", handle, AccountStatus.UNKNOWN),
+            notes,
+        )

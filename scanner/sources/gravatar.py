@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import httpx
 import phonenumbers
 
-from scanner.errors import Blocked, SourceError, SourceUnavailable
+from scanner.errors import Blocked, SourceUnavailable
 from scanner.http import Http
 from scanner.models import (
     Account,
@@ -31,7 +31,7 @@ from scanner.models import (
     SourceRef,
     SourceResult,
 )
-from scanner.sources.base import Source, check_status, combine, json_body, reset_time
+from scanner.sources.base import Source, check_status, json_body, lookup_each, reset_time
 
 NAME = "gravatar"
 SITE = "Gravatar"
@@ -238,17 +238,9 @@ class GravatarSource(Source):
             notes.append(
                 f"Gravatar: only the first {MAX_EMAILS} emails were checked; not: {skipped}"
             )
-        parts: list[SourceResult] = []
-        errors: list[SourceError] = []
-        for email in emails[:MAX_EMAILS]:
-            blocked = next((e for e in errors if isinstance(e, Blocked)), None)
-            try:
-                if blocked is not None:  # after a refusal, send nothing more
-                    raise Blocked(str(blocked))
-                parts.append(await _lookup(http, email, key, profile.country))
-            except SourceError as exc:
-                errors.append(exc)
-                notes.append(f"{email}: not checked ({exc})")
-                unknown = Account(SITE, f"{API}{email_hash(email)}", email, AccountStatus.UNKNOWN)
-                parts.append(SourceResult(accounts=(unknown,)))
-        return combine(parts, errors, notes)
+        return await lookup_each(
+            emails[:MAX_EMAILS],
+            lambda email: _lookup(http, email, key, profile.country),
+            lambda email: Account(SITE, f"{API}{email_hash(email)}", email, AccountStatus.UNKNOWN),
+            notes,
+        )
