@@ -44,7 +44,9 @@ class ScanObserver(Protocol):
     def source_finished(self, run: SourceRun) -> None: ...
 
 
-class _Silent:
+class NullObserver:
+    """An observer that ignores every event (the CLI's --quiet display builds on it)."""
+
     def scan_started(self, sources: Sequence[Source]) -> None:
         return None
 
@@ -61,7 +63,7 @@ async def run_scan(
     source_timeout: float = DEFAULT_SOURCE_TIMEOUT,
     replay: str | None = None,
 ) -> ScanResult:
-    events = observer or _Silent()
+    events = observer or NullObserver()
     started = _now()
     events.scan_started(sources)
     outcomes: list[tuple[SourceRun, SourceResult]] = []

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
 from scanner.models import RunStatus, SourceRun
+from scanner.pipeline import NullObserver
 from scanner.sources.base import Source
 
 # Control characters (C0, DEL, C1), line separators and bidi overrides: scraped text that
@@ -35,12 +36,8 @@ def describe(run: SourceRun) -> str:
     return printable(line)
 
 
-class QuietProgress:
-    def scan_started(self, sources: Sequence[Source]) -> None:
-        return None
-
-    def source_finished(self, run: SourceRun) -> None:
-        return None
+class QuietProgress(NullObserver):
+    """Shows nothing (--quiet); the base of the other displays."""
 
     def close(self) -> None:
         return None
