@@ -14,9 +14,8 @@ import json
 import math
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -27,7 +26,7 @@ from scanner.errors import InputError
 from scanner.extract import Extracted, extract_html, extract_text
 from scanner.http import Http, HttpSettings
 from scanner.models import RunStatus, ScanResult
-from scanner.paths import new_scan_dir
+from scanner.paths import new_scan_dir, scans_dir
 from scanner.pipeline import run_scan
 from scanner.profile import build_profile, merge_flags, read_profile_file
 from scanner.progress import make_progress, printable
@@ -190,7 +189,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
     sources = select_sources(args.sources.split(",") if args.sources else None)
     settings = HttpSettings(proxy=args.proxy, ca_bundle=args.ca_bundle, timeout=args.timeout)
     transport = ReplayTransport(args.replay) if args.replay else None
-    json_path, html_path = _report_paths(args)  # checked before a long scan, not after
+    for planned in _report_paths(args, lambda: scans_dir() / "new"):  # before a long scan
+        if planned is not None:
+            _check_writable(planned)
     progress = make_progress(sys.stderr, quiet=args.quiet)
 
     async def scan() -> ScanResult:
@@ -205,6 +206,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     finally:
         progress.close()
     try:
+        json_path, html_path = _report_paths(args, lambda: new_scan_dir(result.started))
         write_reports(result, json_path, html_path)
     except OSError as exc:  # the disk filled up or the folder went away during the scan
         where = f" {exc.filename}" if exc.filename else ""
@@ -213,29 +215,26 @@ def cmd_scan(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _report_paths(args: argparse.Namespace) -> tuple[Path | None, Path | None]:
-    """Where the reports go; their folders are created and checked writable now."""
+def _report_paths(
+    args: argparse.Namespace, default_folder: Callable[[], Path]
+) -> tuple[Path | None, Path | None]:
+    """Where the reports go: --json / --html alone, else --out or the default folder."""
     if args.out is None and (args.json or args.html):
-        paths = (args.json, args.html)
-    else:
-        folder = args.out or new_scan_dir(datetime.now(UTC))
-        paths = (args.json or folder / "report.json", args.html or folder / "report.html")
-    for path in paths:
-        if path is not None:
-            _check_writable(path)
-    return paths
+        return args.json, args.html
+    base = args.out or default_folder()
+    return args.json or base / "report.json", args.html or base / "report.html"
 
 
 def _check_writable(path: Path) -> None:
+    """Refuse now what would fail after the scan; creates nothing (no empty folders left)."""
     if path.is_dir():
         raise InputError(f"cannot write the report to {path}: it is a folder")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    except OSError as exc:
-        raise InputError(
-            f"cannot write the report to {path.parent}: {exc.strerror or exc}"
-        ) from None
-    if not os.access(path.parent, os.W_OK):
+    existing = path.parent
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise InputError(f"cannot write the report to {path.parent}: {existing} is not a folder")
+    if not os.access(existing, os.W_OK):
         raise InputError(f"cannot write the report to {path.parent}: permission denied")
 
 

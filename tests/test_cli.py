@@ -467,3 +467,15 @@ def test_a_scan_where_every_source_failed_says_exposure_is_unknown(
     assert "could not check GitHub" in out
     report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
     assert report["risk"]["summary"].startswith("No source could be checked")
+
+
+def test_an_interrupted_scan_leaves_no_empty_report_folder(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async def interrupted(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "run_scan", interrupted)
+    assert main(["scan", "--quiet", *DEMO_FLAGS, "--replay", WORLD]) == 130
+    assert capsys.readouterr().err == "exposure-audit: interrupted\n"
+    assert not (Path(os.environ["XDG_DATA_HOME"]) / "exposure-audit" / "scans").exists()
