@@ -85,10 +85,11 @@ class Profile:
 
     names: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
-    handles: tuple[str, ...] = ()
+    handles: tuple[str, ...] = ()  # "name", or "name@instance.example" for the fediverse
     emails: tuple[str, ...] = ()
     phones: tuple[str, ...] = ()
     locations: tuple[Location, ...] = ()
+    domains: tuple[str, ...] = ()  # the subject's own domains (lower-case host names)
     country: str = "US"  # ISO 3166 alpha-2, default region for phone parsing
     context: Context = field(default_factory=Context)
 
@@ -159,6 +160,23 @@ class Document:
 
 
 @dataclass(frozen=True)
+class Lead:
+    """An identifier a source found tied to the subject, for the other sources to look up.
+
+    Only what the evidence ties to the subject is a lead: a link on their own profile, an
+    email in their own commits, a proof on their own Keybase. A mention in free text is not.
+    `field` is the Profile field it feeds ("handles", "emails" or "domains"); the value is
+    validated like the profile's own before anything is sent for it.
+    """
+
+    field: str
+    value: str
+    source: SourceRef  # where it was seen
+    reason: str  # why it is the subject's: "linked from your own GitHub profile"
+    found_from: str = ""  # the identifier being looked up when it was seen
+
+
+@dataclass(frozen=True)
 class SourceResult:
     """Everything one source returned. Empty means "nothing there"."""
 
@@ -166,6 +184,7 @@ class SourceResult:
     accounts: tuple[Account, ...] = ()
     documents: tuple[Document, ...] = ()
     notes: tuple[str, ...] = ()
+    leads: tuple[Lead, ...] = ()
 
 
 @dataclass(frozen=True)

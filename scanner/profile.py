@@ -20,10 +20,15 @@ from scanner.errors import InputError
 from scanner.models import Context, Location, Profile
 from scanner.userfiles import read_user_file
 
-LIST_FIELDS = ("names", "aliases", "handles", "emails", "phones", "locations")
+LIST_FIELDS = ("names", "aliases", "handles", "emails", "phones", "locations", "domains")
 TOP_LEVEL_KEYS = (*LIST_FIELDS, "name", "country", "context")
 CONTEXT_KEYS = ("known_to_abuser", "public_on_purpose", "notes")
 HANDLE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+# A fediverse address: name@instance.example (Mastodon and friends).
+FEDIVERSE_RE = re.compile(
+    r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,63}$"
+)
+DOMAIN_RE = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 MAX_ITEMS = 50
 MAX_LENGTH = 200
 
@@ -86,6 +91,7 @@ def build_profile(data: Mapping[str, Any], *, origin: str = "profile") -> Profil
         locations=tuple(
             dict.fromkeys(_location(v, origin) for v in _strings(data, "locations", origin))
         ),
+        domains=_dedupe(_domain(v, origin) for v in _strings(data, "domains", origin)),
         country=country,
         context=_context(data.get("context", {}), origin),
     )
@@ -123,12 +129,52 @@ def _text(value: str, what: str, origin: str) -> str:
 
 def _handle(value: str, origin: str) -> str:
     handle = value.removeprefix("@")
+    if "@" in handle:
+        name, _, host = handle.partition("@")
+        handle = f"{name}@{host.lower()}"
+        if FEDIVERSE_RE.match(handle):
+            return handle
+        raise InputError(
+            f"{origin}: invalid fediverse handle {value!r} (use name@instance.example)"
+        )
     if not HANDLE_RE.match(handle):
         raise InputError(
             f"{origin}: invalid handle {value!r} "
             "(letters, digits, '.', '_' or '-', up to 64 characters)"
         )
     return handle
+
+
+def _domain(value: str, origin: str) -> str:
+    domain = value.strip().lower()
+    if "://" in domain:
+        domain = domain.split("://", 1)[1]
+    domain = domain.split("/", 1)[0].rstrip(".").removeprefix("www.")
+    try:
+        domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise InputError(f"{origin}: invalid domain {value!r}") from None
+    if not DOMAIN_RE.match(domain):
+        raise InputError(f"{origin}: invalid domain {value!r} (use a host name like example.com)")
+    return domain
+
+
+LEAD_FIELDS = ("handles", "emails", "domains")
+
+
+def lead_value(field: str, value: str) -> str | None:
+    """A lead's value validated and normalised like the profile's own, or None if invalid.
+
+    Leads come from scraped data: nothing is looked up for a value the profile itself
+    would refuse.
+    """
+    check = {"handles": _handle, "emails": _email, "domains": _domain}.get(field)
+    if check is None or len(value) > MAX_LENGTH:
+        return None
+    try:
+        return check(value.strip(), "lead")
+    except InputError:
+        return None
 
 
 def _email(value: str, origin: str) -> str:

@@ -11,8 +11,9 @@ raises SourceUnavailable. A source never prints.
 from __future__ import annotations
 
 import json
+import re
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Literal, TypeVar
 
@@ -23,7 +24,7 @@ from scanner.http import Http
 from scanner.models import Account, AccountStatus, Profile, SourceResult
 
 T = TypeVar("T")
-Need = Literal["names", "handles", "emails", "phones", "locations"]
+Need = Literal["names", "handles", "emails", "phones", "locations", "domains"]
 
 
 class Source(ABC):
@@ -110,3 +111,45 @@ async def lookup_each(
         documents=tuple(d for part in parts for d in part.documents),
         notes=(*all_notes, *(n for part in parts for n in part.notes)),
     )
+
+
+def plain_handles(profile: Profile) -> list[str]:
+    """The profile's handles that are site usernames (not fediverse name@instance)."""
+    return [handle for handle in profile.handles if "@" not in handle]
+
+
+def fediverse_handles(profile: Profile) -> list[str]:
+    """The profile's fediverse addresses (name@instance.example)."""
+    return [handle for handle in profile.handles if "@" in handle]
+
+
+# A username is not a person: someone else may hold the same handle on another site.
+# An account found by handle alone gets UNTIED confidence; when the account's own page
+# shows something else the subject gave us (a name, email, domain or other handle) it is
+# TIED. Only tied accounts (or email-keyed lookups) may yield leads.
+UNTIED = 0.55
+TIED = 0.85
+
+
+def tie(profile: Profile, texts: Iterable[str], looked_up: str = "") -> str:
+    """What in `texts` ties an account to the subject ("" when nothing does).
+
+    Compares case-insensitively against the profile's names, aliases, emails, domains and
+    handles other than `looked_up` (the handle that found the account proves nothing).
+    Names must appear as whole words.
+    """
+    haystack = " ".join(text for text in texts if text).casefold()
+    if not haystack:
+        return ""
+    for name in (*profile.names, *profile.aliases):
+        if name and re.search(rf"(?<!\w){re.escape(name.casefold())}(?!\w)", haystack):
+            return f"it shows your name ({name})"
+    for value in (*profile.emails, *profile.domains):
+        if value and value.casefold() in haystack:
+            return f"it shows {value}"
+    for handle in profile.handles:
+        if handle.casefold() != looked_up.casefold() and re.search(
+            rf"(?<![\w.-]){re.escape(handle.casefold())}(?![\w-])", haystack
+        ):
+            return f"it shows your other handle {handle}"
+    return ""
