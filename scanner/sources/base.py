@@ -16,6 +16,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Literal, TypeVar
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -153,3 +154,43 @@ def tie(profile: Profile, texts: Iterable[str], looked_up: str = "") -> str:
         ):
             return f"it shows your other handle {handle}"
     return ""
+
+
+# Hosts of platforms, link shorteners and link-in-bio services: a link to them is not
+# a personal domain, so it is never a "domains" lead (RDAP would only describe the platform).
+_PLATFORMS = """
+    github.com github.io gitlab.com gitlab.io bitbucket.org keybase.io keybase.pub gravatar.com
+    twitter.com x.com facebook.com fb.com instagram.com threads.net linkedin.com youtube.com
+    youtu.be tiktok.com reddit.com news.ycombinator.com stackoverflow.com stackexchange.com
+    medium.com substack.com wordpress.com blogspot.com tumblr.com pinterest.com twitch.tv
+    discord.gg discord.com t.me telegram.me mastodon.social mastodon.online bsky.app
+    linktr.ee about.me carrd.co bit.ly t.co goo.gl tinyurl.com google.com sites.google.com
+    docs.google.com drive.google.com dropbox.com patreon.com ko-fi.com buymeacoffee.com
+    paypal.me flickr.com vimeo.com soundcloud.com spotify.com behance.net dribbble.com
+    wikipedia.org npmjs.com pypi.org codepen.io replit.com hashnode.dev dev.to notion.site
+    netlify.app vercel.app herokuapp.com pages.dev
+"""
+PLATFORM_HOSTS = frozenset(_PLATFORMS.split())
+
+
+def personal_domain(url: str) -> str:
+    """The host of a link if it may be the subject's own site, else "".
+
+    "" for platform hosts and their subdomains (jdoe.github.io is GitHub's), IP addresses,
+    single-label and reserved names; otherwise the lower-case host without "www.".
+    """
+    text = url.strip()
+    if "://" not in text:
+        text = f"https://{text}"
+    try:
+        host = (urlsplit(text).hostname or "").rstrip(".").lower().removeprefix("www.")
+    except ValueError:
+        return ""
+    if "." not in host or host.replace(".", "").isdigit() or ":" in host:
+        return ""
+    labels = host.split(".")
+    if any(".".join(labels[i:]) in PLATFORM_HOSTS for i in range(len(labels))):
+        return ""
+    if labels[-1] in ("local", "localhost", "internal", "invalid", "test", "onion", "arpa"):
+        return ""
+    return host
