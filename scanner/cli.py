@@ -27,7 +27,7 @@ from scanner.extract import Extracted, extract_html, extract_text
 from scanner.http import Http, HttpSettings
 from scanner.models import RunStatus, ScanResult
 from scanner.paths import new_scan_dir, scans_dir
-from scanner.pipeline import run_scan
+from scanner.pipeline import DEFAULT_DEPTH, MAX_DEPTH, run_scan
 from scanner.profile import build_profile, merge_flags, read_profile_file
 from scanner.progress import make_progress, printable
 from scanner.replay import ReplayTransport
@@ -87,6 +87,9 @@ def _add_scan(commands: Any) -> None:
     who.add_argument(
         "--location", action="append", default=[], metavar='"City, ST"', help="where you live"
     )
+    who.add_argument(
+        "--domain", action="append", default=[], help="a web domain of yours (example.com)"
+    )
     who.add_argument("--country", help="2-letter country code for phone numbers (default US)")
     out = scan.add_argument_group("output")
     out.add_argument(
@@ -97,6 +100,11 @@ def _add_scan(commands: Any) -> None:
     out.add_argument("--quiet", action="store_true", help="no progress output")
     net = scan.add_argument_group("network")
     net.add_argument("--sources", metavar="A,B", help="only these sources (see `sources`)")
+    net.add_argument(
+        "--depth", type=_depth, default=DEFAULT_DEPTH, metavar="N",
+        help=f"follow leads (emails, handles, domains tied to you) N steps deep, 0 to {MAX_DEPTH}"
+        f" (default {DEFAULT_DEPTH}; 0 looks up only what you gave)",
+    )  # fmt: skip
     net.add_argument("--proxy", metavar="URL", help="proxy for every request (overrides env)")
     net.add_argument("--ca-bundle", type=Path, metavar="PATH", help="CA certificates file")
     net.add_argument(
@@ -130,6 +138,12 @@ def _positive(text: str) -> float:
     if not (math.isfinite(value) and value > 0):  # "nan" and "inf" parse as floats
         raise argparse.ArgumentTypeError(f"must be a positive number: {text!r}")
     return value
+
+
+def _depth(text: str) -> int:
+    if not (text.isdigit() and 0 <= int(text) <= MAX_DEPTH):
+        raise argparse.ArgumentTypeError(f"must be a whole number from 0 to {MAX_DEPTH}: {text!r}")
+    return int(text)
 
 
 def _region(text: str) -> str:
@@ -182,6 +196,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     flags = {
         "names": args.name, "aliases": args.alias, "handles": args.handle,
         "emails": args.email, "phones": args.phone, "locations": args.location,
+        "domains": args.domain,
         "country": [args.country] if args.country else [],
     }  # fmt: skip
     origin = str(args.profile) if args.profile else "command line"
@@ -197,7 +212,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     async def scan() -> ScanResult:
         async with Http(settings, transport=transport) as http:
             return await run_scan(
-                profile, sources, http, observer=progress,
+                profile, sources, http, observer=progress, depth=args.depth,
                 replay=str(args.replay) if args.replay else None,
             )  # fmt: skip
 

@@ -2,7 +2,8 @@
 
 Observations are grouped by (kind, normalised value). Confidence is combined as
 independent evidence (1 - Π(1 - c)); sources, evidence and removal steps are united in
-the order first seen. Accounts are de-duplicated by URL.
+the order first seen. A fact seen only while following leads keeps the leads (its pivot
+paths); one seen directly needs none. Accounts are de-duplicated by URL.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from scanner.models import (
     AccountStatus,
     Kind,
     Observation,
+    Pivot,
     Profile,
     RemovalStep,
     SourceRef,
@@ -57,6 +59,7 @@ class Merged:
     confidence: float
     reasons: tuple[str, ...]
     removal: tuple[RemovalStep, ...]
+    via: tuple[Pivot, ...] = ()  # leads that reached it, when nothing reached it directly
 
 
 def normalise(kind: Kind, value: str) -> str:
@@ -110,6 +113,7 @@ def _merge(kind: Kind, key: str, group: list[Observation], profile: Profile) -> 
         confidence=round(1.0 - doubt, 3),
         reasons=_unique(o.reason for o in group if o.reason),
         removal=_unique(step for o in group for step in o.removal),
+        via=() if any(o.via is None for o in group) else _unique(o.via for o in group if o.via),
     )
 
 

@@ -133,6 +133,7 @@ class Observation:
     confidence: float  # 0..1 that this is about the subject
     reason: str  # why we think it is the subject's ("on your own GitHub profile")
     removal: tuple[RemovalStep, ...] = ()
+    via: Pivot | None = None  # set by the pipeline when seen while following a lead
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,33 @@ class Lead:
 
 
 @dataclass(frozen=True)
+class Pivot:
+    """An identifier the scan reached by following a lead, and how it got there.
+
+    `parent` is the pivot whose lookup found this one (None when the lead was found while
+    looking up something the subject gave). `path` runs from the first step to this one.
+    """
+
+    field: str  # "handles" / "emails" / "domains"
+    value: str
+    found_by: str  # the source name
+    url: str
+    reason: str
+    found_from: str  # the identifier being looked up when it was found
+    parent: Pivot | None = None
+    followed: bool = True
+    note: str = ""  # why it was not followed
+
+    @property
+    def depth(self) -> int:
+        return 1 if self.parent is None else self.parent.depth + 1
+
+    @property
+    def path(self) -> tuple[Pivot, ...]:
+        return (*(self.parent.path if self.parent else ()), self)
+
+
+@dataclass(frozen=True)
 class SourceResult:
     """Everything one source returned. Empty means "nothing there"."""
 
@@ -199,6 +227,7 @@ class SourceRun:
     finished: datetime | None = None
     observations: int = 0
     notes: tuple[str, ...] = ()
+    via: Pivot | None = None  # the lead this run looked up (None: the subject's own profile)
 
 
 # --- what the scan concludes -------------------------------------------------------
@@ -218,6 +247,7 @@ class Finding:
     score: int  # 0..100, higher = act sooner
     reason: str  # one sentence: why it ranks where it does
     removal: tuple[RemovalStep, ...]
+    via: tuple[Pivot, ...] = ()  # leads followed to reach it (empty: found directly)
 
 
 @dataclass(frozen=True)
@@ -247,3 +277,4 @@ class ScanResult:
     risk: Risk
     requests: tuple[SentRequest, ...] = ()
     replay: str | None = None  # the replay world's path, when not a live scan
+    leads: tuple[Pivot, ...] = ()  # every identifier the scan reached, followed or not

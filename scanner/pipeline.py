@@ -1,14 +1,18 @@
-"""Run a scan: every applicable source concurrently, then extract, merge, score, rank.
+"""Run a scan: every applicable source concurrently, follow the leads they find, then
+extract, merge, score, rank.
 
 This is the one place that starts concurrent work. A source that fails, times out or
 has a bug is recorded as blocked / error with the reason; it never sinks the scan.
+Following leads: identifiers a source ties to the subject (an email in their own commits,
+a domain on their own profile) are looked up by the other sources in the next wave, to a
+bounded depth; every finding reached that way carries its pivot path.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -20,6 +24,7 @@ from scanner.models import (
     Document,
     Kind,
     Observation,
+    Pivot,
     Profile,
     RunStatus,
     ScanResult,
@@ -27,11 +32,17 @@ from scanner.models import (
     SourceResult,
     SourceRun,
 )
+from scanner.profile import LEAD_FIELDS, lead_value
 from scanner.removal import removal_steps
 from scanner.score import overall_risk, score_finding, sort_findings
 from scanner.sources.base import Source
 
 DEFAULT_SOURCE_TIMEOUT = 180.0
+DEFAULT_DEPTH = 2  # how many waves of leads to follow
+MAX_DEPTH = 3
+MAX_LEADS_PER_WAVE = 10
+# A lead is tied to the subject, but each step away from what they gave adds doubt.
+LEAD_TRUST = 0.9
 # Links and @mentions in free text may point at other people: trust them less.
 MENTION_DISCOUNT = {Kind.WEBSITE: 0.6, Kind.USERNAME: 0.5}
 
@@ -41,6 +52,8 @@ class ScanObserver(Protocol):
 
     def scan_started(self, sources: Sequence[Source]) -> None: ...
 
+    def sources_added(self, count: int) -> None: ...
+
     def source_finished(self, run: SourceRun) -> None: ...
 
 
@@ -48,6 +61,9 @@ class NullObserver:
     """An observer that ignores every event (the CLI's --quiet display builds on it)."""
 
     def scan_started(self, sources: Sequence[Source]) -> None:
+        return None
+
+    def sources_added(self, count: int) -> None:
         return None
 
     def source_finished(self, run: SourceRun) -> None:
@@ -62,44 +78,135 @@ async def run_scan(
     observer: ScanObserver | None = None,
     source_timeout: float = DEFAULT_SOURCE_TIMEOUT,
     replay: str | None = None,
+    depth: int = DEFAULT_DEPTH,
+    max_leads: int = MAX_LEADS_PER_WAVE,
 ) -> ScanResult:
+    """Run every source on the profile, then follow the leads they found, wave by wave.
+
+    Wave 0 looks up what the subject gave. Each later wave looks up the identifiers the
+    previous wave tied to the subject (at most `max_leads` new ones per wave), with each
+    source that takes that kind of identifier, up to `depth` waves. An identifier is looked
+    up once per scan, however many sources found it.
+    """
     events = observer or NullObserver()
     started = _now()
     events.scan_started(sources)
-    outcomes: list[tuple[SourceRun, SourceResult]] = []
+    wave = await _run_wave([_Job(s, profile, None) for s in sources], http, source_timeout, events)
+    outcomes = list(wave)
+    known = {(f, v.casefold()) for f in LEAD_FIELDS for v in getattr(profile, f)}
+    leads: list[Pivot] = []
+    for level in range(depth + 1):
+        if level < depth:
+            found = _new_leads(wave, known, max_leads, "")
+        else:
+            why = (
+                "following leads is off (--depth 0)"
+                if depth == 0
+                else f"deeper than --depth {depth}"
+            )
+            found = _new_leads(wave, known, 0, why)
+        leads.extend(found)
+        jobs = [job for pivot in found if pivot.followed for job in _jobs(pivot, profile, sources)]
+        if not jobs:
+            break
+        events.sources_added(len(jobs))
+        wave = await _run_wave(jobs, http, source_timeout, events)
+        outcomes.extend(wave)
+    return _conclude(profile, outcomes, leads, http, started, replay)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One source looking up one profile: the subject's own, or a lead's."""
+
+    source: Source
+    profile: Profile
+    via: Pivot | None
+
+
+_Outcome = tuple[_Job, SourceRun, SourceResult]
+
+
+async def _run_wave(
+    jobs: Sequence[_Job], http: Http, time_limit: float, events: ScanObserver
+) -> list[_Outcome]:
+    done: dict[int, _Outcome] = {}
+
+    async def run(index: int, job: _Job) -> None:
+        run, result = await _guarded(job, http, time_limit)
+        done[index] = (job, run, result)
+        events.source_finished(run)
+
     async with asyncio.TaskGroup() as group:
-        for source in sources:
-            group.create_task(_run_source(source, profile, http, source_timeout, events, outcomes))
-    order = {source.name: index for index, source in enumerate(sources)}
-    outcomes.sort(key=lambda pair: order[pair[0].name])
-    return _conclude(profile, outcomes, http, started, replay)
+        for index, job in enumerate(jobs):
+            group.create_task(run(index, job))
+    return [done[index] for index in sorted(done)]
 
 
-async def _run_source(
-    source: Source,
-    profile: Profile,
-    http: Http,
-    time_limit: float,
-    events: ScanObserver,
-    outcomes: list[tuple[SourceRun, SourceResult]],
-) -> None:
-    run, result = await _guarded(source, profile, http, time_limit)
-    outcomes.append((run, result))
-    events.source_finished(run)
+def _new_leads(
+    wave: Sequence[_Outcome], known: set[tuple[str, str]], limit: int, why_not: str
+) -> list[Pivot]:
+    """The identifiers this wave found that were not known, as pivots; the first `limit`
+    are to be followed. Values are validated like the profile's own; invalid ones dropped."""
+    found: list[Pivot] = []
+    for job, _, result in wave:
+        for lead in result.leads:
+            value = lead_value(lead.field, lead.value)
+            if value is None or (lead.field, value.casefold()) in known:
+                continue
+            known.add((lead.field, value.casefold()))
+            followed = sum(p.followed for p in found) < limit
+            found.append(
+                Pivot(
+                    field=lead.field,
+                    value=value,
+                    found_by=job.source.name,
+                    url=lead.source.url,
+                    reason=lead.reason,
+                    found_from=lead.found_from,
+                    parent=job.via,
+                    followed=followed,
+                    note=""
+                    if followed
+                    else (why_not or f"more than {limit} new leads at this step"),
+                )
+            )
+    return found
 
 
-async def _guarded(
-    source: Source, profile: Profile, http: Http, time_limit: float
-) -> tuple[SourceRun, SourceResult]:
+def _jobs(pivot: Pivot, profile: Profile, sources: Sequence[Source]) -> list[_Job]:
+    """Each source that takes this kind of identifier, looking up only the lead.
+
+    The lead's profile keeps the subject's names, places and context (sources use them to
+    tell whether an account is the subject's) but no other identifier, so nothing the
+    subject gave is looked up twice.
+    """
+    lead = (pivot.value,)
+    lead_profile = replace(
+        profile,
+        handles=lead if pivot.field == "handles" else (),
+        emails=lead if pivot.field == "emails" else (),
+        domains=lead if pivot.field == "domains" else (),
+        phones=(),
+    )
+    return [
+        _Job(source, lead_profile, pivot)
+        for source in sources
+        if pivot.field in source.needs and source.applies_to(lead_profile)
+    ]
+
+
+async def _guarded(job: _Job, http: Http, time_limit: float) -> tuple[SourceRun, SourceResult]:
     """Run one source and read its documents; turn every way it can end into a SourceRun.
 
     Extraction runs inside the guard too: documents hold hostile text, and an extractor
     that trips on one must cost only that source, not the whole scan.
     """
+    source, profile = job.source, job.profile
     started = _now()
 
     def ended(status: RunStatus, reason: str = "") -> SourceRun:
-        return SourceRun(source.name, source.title, status, reason, started, _now())
+        return SourceRun(source.name, source.title, status, reason, started, _now(), via=job.via)
 
     if not source.applies_to(profile):
         needs = " or ".join(sorted(source.needs))
@@ -120,6 +227,11 @@ async def _guarded(
             return ended(RunStatus.ERROR, f"timed out after {time_limit:g} s"), SourceResult()
         return ended(RunStatus.ERROR, f"internal error: {type(exc).__name__}: {exc}"), (
             SourceResult()
+        )
+    if job.via is not None:
+        trust = LEAD_TRUST**job.via.depth
+        observations = tuple(
+            replace(o, via=job.via, confidence=round(o.confidence * trust, 3)) for o in observations
         )
     run = replace(ended(RunStatus.OK), observations=len(observations), notes=result.notes)
     return run, replace(result, observations=observations)
@@ -152,12 +264,13 @@ def _observation(source: Source, document: Document, item: Extracted) -> Observa
 
 def _conclude(
     profile: Profile,
-    outcomes: list[tuple[SourceRun, SourceResult]],
+    outcomes: list[_Outcome],
+    leads: list[Pivot],
     http: Http,
     started: datetime,
     replay: str | None,
 ) -> ScanResult:
-    observations = [obs for _, result in outcomes for obs in result.observations]
+    observations = [obs for _, _, result in outcomes for obs in result.observations]
     findings = sort_findings(
         score_finding(merged, profile, removal_steps(merged.kind, merged.removal))
         for merged in merge_observations(observations, profile)
@@ -166,12 +279,15 @@ def _conclude(
         profile=profile,
         started=started,
         finished=_now(),
-        runs=tuple(run for run, _ in outcomes),
+        runs=tuple(run for _, run, _ in outcomes),
         findings=tuple(findings),
-        accounts=tuple(merge_accounts(a for _, result in outcomes for a in result.accounts)),
-        risk=overall_risk(findings, checked=any(run.status is RunStatus.OK for run, _ in outcomes)),
+        accounts=tuple(merge_accounts(a for _, _, result in outcomes for a in result.accounts)),
+        risk=overall_risk(
+            findings, checked=any(run.status is RunStatus.OK for _, run, _ in outcomes)
+        ),
         requests=tuple(http.sent),
         replay=replay,
+        leads=tuple(leads),
     )
 
 

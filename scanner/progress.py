@@ -27,13 +27,21 @@ def printable(text: str) -> str:
 
 
 def describe(run: SourceRun) -> str:
+    title = run_title(run)
     if run.status is RunStatus.OK:
-        line = f"{run.title}: checked, {run.observations} detail(s)"
+        line = f"{title}: checked, {run.observations} detail(s)"
     elif run.status is RunStatus.SKIPPED:
-        line = f"{run.title}: skipped ({run.reason})"
+        line = f"{title}: skipped ({run.reason})"
     else:
-        line = f"{run.title}: could not check: {run.reason}"
+        line = f"{title}: could not check: {run.reason}"
     return printable(line)
+
+
+def run_title(run: SourceRun) -> str:
+    """The source's title, and the lead it looked up when it was following one."""
+    if run.via is None:
+        return run.title
+    return f"{run.title}, for {run.via.value} (found by {run.via.found_by})"
 
 
 class QuietProgress(NullObserver):
@@ -55,6 +63,10 @@ class LineProgress(QuietProgress):
         self.total = len(sources)
         print(f"scanning {self.total} source(s)…", file=self.stream, flush=True)
 
+    def sources_added(self, count: int) -> None:
+        self.total += count
+        print(f"following leads: {count} more lookup(s)…", file=self.stream, flush=True)
+
     def source_finished(self, run: SourceRun) -> None:
         self.done += 1
         print(f"[{self.done}/{self.total}] {describe(run)}", file=self.stream, flush=True)
@@ -74,6 +86,11 @@ class BarProgress(QuietProgress):
     def scan_started(self, sources: Sequence[Source]) -> None:
         self.progress.start()
         self.task = self.progress.add_task("scan", total=len(sources))
+
+    def sources_added(self, count: int) -> None:
+        if self.task is not None:
+            total = self.progress.tasks[0].total or 0
+            self.progress.update(self.task, total=total + count)
 
     def source_finished(self, run: SourceRun) -> None:
         self.progress.console.print(describe(run), markup=False, highlight=False)

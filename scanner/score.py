@@ -128,6 +128,7 @@ def score_finding(merged: Merged, profile: Profile, removal: Sequence[RemovalSte
         score=score,
         reason=reason,
         removal=tuple(removal),
+        via=merged.via,
     )
 
 

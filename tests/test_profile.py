@@ -12,6 +12,7 @@ from scanner.models import Context, Location, Profile
 from scanner.profile import (
     MAX_ITEMS,
     build_profile,
+    lead_value,
     load_profile,
     merge_flags,
     read_profile_file,
@@ -501,3 +502,54 @@ def test_every_invalid_sample_is_refused(name: str, expected: str) -> None:
 def test_handles_differing_only_in_case_are_one_handle() -> None:
     profile = build_profile({"handles": ["JTestwell", "jtestwell", "@jtestWELL"]})
     assert profile.handles == ("JTestwell",)
+
+
+# --- domains, fediverse handles and leads -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ("Example.com", "example.com"),
+        ("https://www.testwell.example/blog/", "testwell.example"),
+        ("bücher.example", "xn--bcher-kva.example"),
+        ("sub.domain.example.org.", "sub.domain.example.org"),
+    ],
+)
+def test_domains_are_host_names(given: str, stored: str) -> None:
+    assert build_profile({"name": "A B", "domains": [given]}).domains == (stored,)
+
+
+@pytest.mark.parametrize("bad", ["localhost", "127.0.0.1", "exa mple.com", "-bad-.example", "a.b"])
+def test_invalid_domains_are_refused_with_one_line(bad: str) -> None:
+    with pytest.raises(InputError, match="invalid domain"):
+        build_profile({"name": "A B", "domains": [bad]})
+
+
+def test_fediverse_handles_keep_their_instance_in_lower_case() -> None:
+    profile = build_profile({"handles": ["@Jordan@Social.Example", "plain"]})
+    assert profile.handles == ("Jordan@social.example", "plain")
+
+
+def test_a_broken_fediverse_handle_is_refused() -> None:
+    with pytest.raises(InputError, match="invalid fediverse handle"):
+        build_profile({"handles": ["jordan@not a host"]})
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("emails", "Jordan@Personal.Example", "jordan@personal.example"),
+        ("emails", "not an email", None),
+        ("handles", "@jtestwell", "jtestwell"),
+        ("handles", "../etc/passwd", None),
+        ("domains", "https://testwell.example/", "testwell.example"),
+        ("domains", "10.0.0.1", None),
+        ("phones", "+12175550142", None),  # not a field leads may feed
+        ("emails", "x" * 250 + "@example.com", None),
+    ],
+)
+def test_lead_values_are_validated_like_the_profile(
+    field: str, value: str, expected: str | None
+) -> None:
+    assert lead_value(field, value) == expected

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import jinja2
 
 from scanner import __version__
-from scanner.models import Finding, RemovalStep, RunStatus, ScanResult, Severity
+from scanner.models import Finding, Pivot, RemovalStep, RunStatus, ScanResult, Severity
 from scanner.report.json import report_dict
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"  # inside a wheel
@@ -42,6 +42,7 @@ def environment(folder: Path | None = None) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["href"] = safe_href
+    env.filters["path_text"] = path_text
     return env
 
 
@@ -54,6 +55,13 @@ def safe_href(url: str) -> str | None:
     if parts.scheme.lower() in ("http", "https") and parts.netloc:
         return url.strip()
     return None
+
+
+def path_text(pivot: Pivot) -> str:
+    """A pivot path in words: "jtestwell → (GitHub) jordan@personal.example → …"."""
+    steps = pivot.path
+    start = steps[0].found_from or "your profile"
+    return " → ".join([start, *(f"({step.found_by}) {step.value}" for step in steps)])
 
 
 def style_hash(css: str) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scanner import __version__
-from scanner.models import Account, Finding, Profile, ScanResult, SourceRun
+from scanner.models import Account, Finding, Pivot, Profile, ScanResult, SourceRun
 
 SCHEMA_ID = "exposure-audit/report/1"
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
@@ -39,6 +39,7 @@ def report_dict(result: ScanResult) -> dict[str, Any]:
         },
         "findings": [_finding(f) for f in result.findings],
         "accounts": [_account(a) for a in result.accounts],
+        "leads": [_lead(pivot) for pivot in result.leads],
     }
 
 
@@ -50,6 +51,7 @@ def _subject(profile: Profile) -> dict[str, Any]:
         "emails": list(profile.emails),
         "phones": list(profile.phones),
         "locations": [str(loc) for loc in profile.locations],
+        "domains": list(profile.domains),
         "country": profile.country,
     }
 
@@ -64,6 +66,7 @@ def _run(run: SourceRun) -> dict[str, Any]:
         "finished": _time(run.finished),
         "observations": run.observations,
         "notes": list(run.notes),
+        "via": _path(run.via) if run.via else None,
     }
 
 
@@ -82,6 +85,32 @@ def _finding(finding: Finding) -> dict[str, Any]:
             {"action": step.action, "how": step.how, **({"url": step.url} if step.url else {})}
             for step in finding.removal
         ],
+        "paths": [_path(pivot) for pivot in finding.via],
+    }
+
+
+def _step(pivot: Pivot) -> dict[str, Any]:
+    return {
+        "field": pivot.field,
+        "value": pivot.value,
+        "found_by": pivot.found_by,
+        "found_from": pivot.found_from,
+        "url": pivot.url,
+        "reason": pivot.reason,
+    }
+
+
+def _path(pivot: Pivot) -> list[dict[str, Any]]:
+    return [_step(step) for step in pivot.path]
+
+
+def _lead(pivot: Pivot) -> dict[str, Any]:
+    return {
+        **_step(pivot),
+        "depth": pivot.depth,
+        "followed": pivot.followed,
+        "note": pivot.note,
+        "path": _path(pivot),
     }
 
 

@@ -7,8 +7,14 @@ import asyncio
 import pytest
 
 from scanner.errors import Blocked, SourceUnavailable
-from scanner.models import Account, AccountStatus, SourceResult
-from scanner.sources.base import lookup_each
+from scanner.models import Account, AccountStatus, Profile, SourceResult
+from scanner.sources.base import (
+    fediverse_handles,
+    lookup_each,
+    personal_domain,
+    plain_handles,
+    tie,
+)
 
 
 def account(item: str, status: AccountStatus) -> Account:
@@ -58,3 +64,67 @@ def test_an_unavailable_lookup_does_not_stop_the_next() -> None:
 def test_when_nothing_was_found_the_first_error_is_raised() -> None:
     with pytest.raises(SourceUnavailable, match="HTTP 503"):
         run({"a": SourceUnavailable("HTTP 503"), "b": Blocked("rate limit")})
+
+
+# --- who an account belongs to, and which links are personal -------------------------
+
+SUBJECT = Profile(
+    names=("Jordan Testwell",),
+    aliases=("J. Testwell",),
+    handles=("jtestwell", "jt-dev", "jordan@social.example"),
+    emails=("jordan@example.com",),
+    domains=("testwell.example",),
+)
+
+
+@pytest.mark.parametrize(
+    ("texts", "reason"),
+    [
+        (["Hi, I am Jordan Testwell."], "it shows your name (Jordan Testwell)"),
+        (["by j. testwell"], "it shows your name (J. Testwell)"),
+        (["mail me: Jordan@Example.com"], "it shows jordan@example.com"),
+        (["", "https://testwell.example/about"], "it shows testwell.example"),
+        (["also jt-dev on GitLab"], "it shows your other handle jt-dev"),
+    ],
+)
+def test_tie_names_what_links_an_account_to_the_subject(texts: list[str], reason: str) -> None:
+    assert tie(SUBJECT, texts, looked_up="jtestwell") == reason
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["jtestwell"],  # the handle that found the account proves nothing
+        ["Jordan Testwellington"],  # a longer name is someone else
+        ["jt-devops engineer"],  # a handle inside a longer word
+        [],
+        [""],
+    ],
+)
+def test_tie_finds_nothing_in_unrelated_text(texts: list[str]) -> None:
+    assert tie(SUBJECT, texts, looked_up="jtestwell") == ""
+
+
+def test_handles_split_into_site_usernames_and_fediverse_addresses() -> None:
+    assert plain_handles(SUBJECT) == ["jtestwell", "jt-dev"]
+    assert fediverse_handles(SUBJECT) == ["jordan@social.example"]
+
+
+@pytest.mark.parametrize(
+    ("url", "domain"),
+    [
+        ("https://www.Testwell.example/blog", "testwell.example"),
+        ("testwell.example", "testwell.example"),
+        ("https://jtestwell.github.io/", ""),  # GitHub's, not the subject's
+        ("https://github.com/jtestwell", ""),
+        ("https://linktr.ee/jtestwell", ""),
+        ("http://127.0.0.1:8080/", ""),
+        ("http://[::1]/", ""),
+        ("http://printer.local/", ""),
+        ("https://intranet/", ""),
+        ("not a url at all", ""),
+        ("http://[broken/", ""),
+    ],
+)
+def test_personal_domain_skips_platforms_and_private_names(url: str, domain: str) -> None:
+    assert personal_domain(url) == domain
