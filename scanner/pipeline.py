@@ -209,8 +209,7 @@ async def _guarded(job: _Job, http: Http, time_limit: float) -> tuple[SourceRun,
         return SourceRun(source.name, source.title, status, reason, started, _now(), via=job.via)
 
     if not source.applies_to(profile):
-        needs = " or ".join(sorted(source.needs))
-        return ended(RunStatus.SKIPPED, f"the profile has no {needs}"), SourceResult()
+        return ended(RunStatus.SKIPPED, source.skip_reason(profile)), SourceResult()
     limit = asyncio.timeout(time_limit)
     try:
         async with limit:

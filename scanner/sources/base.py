@@ -36,6 +36,10 @@ class Source(ABC):
     def applies_to(self, profile: Profile) -> bool:
         return any(getattr(profile, need) for need in self.needs)
 
+    def skip_reason(self, profile: Profile) -> str:
+        """Why the source does not run for this profile (shown as "not run: …")."""
+        return f"the profile has no {' or '.join(sorted(self.needs))}"
+
     @abstractmethod
     async def search(self, profile: Profile, http: Http) -> SourceResult:
         """Look the subject up. Raise Blocked or SourceUnavailable when it cannot."""
@@ -111,6 +115,7 @@ async def lookup_each(
         accounts=accounts,
         documents=tuple(d for part in parts for d in part.documents),
         notes=(*all_notes, *(n for part in parts for n in part.notes)),
+        leads=tuple(dict.fromkeys(lead for part in parts for lead in part.leads)),
     )
 
 

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from scanner.errors import Blocked, SourceUnavailable
-from scanner.models import Account, AccountStatus, Profile, SourceResult
+from scanner.models import Account, AccountStatus, Lead, Profile, SourceRef, SourceResult
 from scanner.sources.base import (
     fediverse_handles,
     lookup_each,
@@ -33,7 +33,10 @@ def run(answers: dict[str, Exception | None]) -> tuple[SourceResult, list[str]]:
         problem = answers[item]
         if problem is not None:
             raise problem
-        return SourceResult(accounts=(account(item, AccountStatus.FOUND),), notes=(f"{item} ok",))
+        lead = Lead("emails", f"{item}@example.com", SourceRef("site", "https://site.example"), "")
+        return SourceResult(
+            accounts=(account(item, AccountStatus.FOUND),), notes=(f"{item} ok",), leads=(lead,)
+        )
 
     result = asyncio.run(lookup_each(list(answers), lookup, unknown, ["first note"]))
     return result, asked
@@ -53,6 +56,11 @@ def test_after_a_refusal_nothing_more_is_sent_and_earlier_finds_survive() -> Non
         "c: not checked (rate limit)",
         "a ok",
     )
+
+
+def test_leads_of_every_lookup_are_kept() -> None:
+    result, _ = run({"a": None, "b": SourceUnavailable("HTTP 503"), "c": None})
+    assert [lead.value for lead in result.leads] == ["a@example.com", "c@example.com"]
 
 
 def test_an_unavailable_lookup_does_not_stop_the_next() -> None:
