@@ -202,7 +202,10 @@ def cmd_scan(args: argparse.Namespace) -> int:
     origin = str(args.profile) if args.profile else "command line"
     profile = build_profile(merge_flags(data, flags), origin=origin)
     sources = select_sources(args.sources.split(",") if args.sources else None)
-    settings = HttpSettings(proxy=args.proxy, ca_bundle=args.ca_bundle, timeout=args.timeout)
+    settings = HttpSettings(
+        proxy=args.proxy, ca_bundle=args.ca_bundle, timeout=args.timeout,
+        pacing=not args.replay,  # a recorded world has no service to be polite to
+    )  # fmt: skip
     transport = ReplayTransport(args.replay) if args.replay else None
     for planned in _report_paths(args, lambda: scans_dir() / "new"):  # before a long scan
         if planned is not None:

@@ -58,6 +58,7 @@ class HttpSettings:
     max_connections: int = 32
     max_bytes: int = 5_000_000  # response bodies larger than this are refused
     user_agent: str = USER_AGENT
+    pacing: bool = True  # honour services' request spacing (off when replaying a world)
 
 
 def retry_after_seconds(response: httpx.Response, now: float | None = None) -> float | None:
@@ -87,6 +88,8 @@ class Http:
         self.settings = settings or HttpSettings()
         self.sent: list[SentRequest] = []
         self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._pace_locks: dict[str, asyncio.Lock] = {}
+        self._paced_at: dict[str, float] = {}
         options = self._client_options(transport)
         try:
             self._client = httpx.AsyncClient(**options)
@@ -94,6 +97,23 @@ class Http:
             if "proxy" not in options:
                 raise
             raise InputError(f"cannot use proxy: {exc}") from None
+
+    async def pace(self, key: str, interval: float) -> None:
+        """Wait until `interval` seconds have passed since the last call with this key.
+
+        For services that ask clients to space their requests (breach APIs). One Http
+        serves the whole scan, so every run of a source shares the pace, however many leads
+        it is looking up at once. Off when `settings.pacing` is false (replayed worlds).
+        """
+        if not self.settings.pacing or interval <= 0:
+            return
+        lock = self._pace_locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            loop = asyncio.get_running_loop()
+            last = self._paced_at.get(key)
+            if last is not None and last + interval > loop.time():
+                await asyncio.sleep(last + interval - loop.time())
+            self._paced_at[key] = loop.time()
 
     def _client_options(self, transport: httpx.AsyncBaseTransport | None) -> dict[str, Any]:
         s = self.settings

@@ -47,3 +47,4 @@ def _isolated_dirs(
         monkeypatch.delenv(var, raising=False)
     monkeypatch.delenv("GITHUB_TOKEN", raising=False)
     monkeypatch.delenv("GRAVATAR_API_KEY", raising=False)
+    monkeypatch.delenv("HIBP_API_KEY", raising=False)

@@ -575,3 +575,40 @@ def test_valid_ca_bundle_is_loaded_without_deprecation_warning() -> None:
 def test_ca_bundle_is_checked_even_with_a_custom_transport(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="CA bundle not found"):
         mock_http(lambda r: response(200), replace(FAST, ca_bundle=tmp_path / "x.pem"))
+
+
+# --- pacing ------------------------------------------------------------------------
+
+
+def test_pace_spaces_calls_with_one_key_and_not_others(monkeypatch: pytest.MonkeyPatch) -> None:
+    waits: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    async def go() -> None:
+        async with mock_http(lambda request: httpx.Response(200)) as http:
+            monkeypatch.setattr(asyncio, "sleep", fake_sleep)
+            await asyncio.gather(*(http.pace("breaches", 10.0) for _ in range(3)))
+            await http.pace("other", 10.0)  # another service keeps its own pace
+
+    asyncio.run(go())
+    assert len(waits) == 2
+    assert all(9.0 < wait <= 10.0 for wait in waits)
+
+
+def test_pace_is_off_for_replayed_worlds(monkeypatch: pytest.MonkeyPatch) -> None:
+    waits: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    async def go() -> None:
+        settings = replace(FAST, pacing=False)
+        async with mock_http(lambda request: httpx.Response(200), settings) as http:
+            monkeypatch.setattr(asyncio, "sleep", fake_sleep)
+            for _ in range(3):
+                await http.pace("breaches", 10.0)
+
+    asyncio.run(go())
+    assert waits == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from dataclasses import replace
 
 import httpx
 import pytest
@@ -42,7 +43,7 @@ def scan_through(inner: httpx.AsyncBaseTransport) -> list[httpx.Request]:
     recording = Recording(inner)
 
     async def scan() -> None:
-        async with Http(FAST, transport=recording) as http:
+        async with Http(replace(FAST, pacing=False), transport=recording) as http:
             await run_scan(profile, all_sources(), http)
 
     asyncio.run(scan())

@@ -99,4 +99,6 @@ def test_select_by_name_keeps_order_given_and_drops_repeats() -> None:
 def test_select_rejects_unknown_names() -> None:
     with pytest.raises(InputError) as error:
         select_sources(["github", "myspace"])
-    assert str(error.value) == "unknown source 'myspace' (available: github, gravatar)"
+    known = ", ".join(sorted(cls.name for cls in SOURCES))
+    assert str(error.value) == f"unknown source 'myspace' (available: {known})"
+    assert known.startswith("github, ")

@@ -7,9 +7,32 @@ from collections.abc import Sequence
 from scanner.errors import InputError
 from scanner.sources.base import Source
 from scanner.sources.github import GitHubSource
+from scanner.sources.gitlab import GitLabSource
 from scanner.sources.gravatar import GravatarSource
+from scanner.sources.hackernews import HackerNewsSource
+from scanner.sources.hibp import HibpSource
+from scanner.sources.keybase import KeybaseSource
+from scanner.sources.mastodon import MastodonSource
+from scanner.sources.openpgp import OpenPGPSource
+from scanner.sources.rdap import RdapSource
+from scanner.sources.reddit import RedditSource
+from scanner.sources.stackexchange import StackExchangeSource
+from scanner.sources.xposedornot import XposedOrNotSource
 
-SOURCES: tuple[type[Source], ...] = (GitHubSource, GravatarSource)
+SOURCES: tuple[type[Source], ...] = (
+    GitHubSource,
+    GitLabSource,
+    HackerNewsSource,
+    RedditSource,
+    StackExchangeSource,
+    KeybaseSource,
+    MastodonSource,
+    GravatarSource,
+    OpenPGPSource,
+    XposedOrNotSource,
+    HibpSource,
+    RdapSource,
+)
 
 
 def all_sources() -> list[Source]:
