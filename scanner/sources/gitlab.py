@@ -280,17 +280,9 @@ class GitLabSource(Source):
 
     async def search(self, profile: Profile, http: Http) -> SourceResult:
         handles, notes = pick_handles(profile)
-        leads: list[Lead] = []
-
-        async def lookup(handle: str) -> SourceResult:
-            result = await _lookup(http, handle, profile)
-            leads.extend(result.leads)  # lookup_each does not carry leads through
-            return result
-
-        result = await lookup_each(
+        return await lookup_each(
             handles,
-            lookup,
+            lambda handle: _lookup(http, handle, profile),
             lambda handle: Account(SITE, profile_url(handle), handle, AccountStatus.UNKNOWN),
             notes,
         )
-        return replace(result, leads=tuple(dict.fromkeys((*result.leads, *leads))))

@@ -17,7 +17,6 @@ note; keys.openpgp.org is not known to publish them.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from urllib.parse import quote
 
 from scanner.errors import SourceUnavailable
@@ -135,17 +134,9 @@ class OpenPGPSource(Source):
         if len(emails) > MAX_EMAILS:
             skipped = ", ".join(emails[MAX_EMAILS:])
             notes.append(f"{SITE}: only the first {MAX_EMAILS} emails were checked; not: {skipped}")
-        leads: list[Lead] = []
-
-        async def lookup(email: str) -> SourceResult:
-            part = await _lookup(http, email, profile)
-            leads.extend(part.leads)  # lookup_each does not carry leads over
-            return part
-
-        result = await lookup_each(
+        return await lookup_each(
             emails[:MAX_EMAILS],
-            lookup,
+            lambda email: _lookup(http, email, profile),
             lambda email: Account(SITE, key_url(email), email, AccountStatus.UNKNOWN),
             notes,
         )
-        return replace(result, leads=tuple(leads))

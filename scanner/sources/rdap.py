@@ -363,17 +363,9 @@ class RdapSource(Source):
             notes.append(f"RDAP: only the first {MAX_DOMAINS} domains were checked; not: {skipped}")
         if domains:
             await self.services(http)  # a refused bootstrap fails the whole source
-        leads: list[Lead] = []
-
-        async def lookup(domain: str) -> SourceResult:
-            part = await self.lookup(http, domain, profile.country)
-            leads.extend(part.leads)  # lookup_each does not carry leads over
-            return part
-
-        result = await lookup_each(
+        return await lookup_each(
             domains[:MAX_DOMAINS],
-            lookup,
+            lambda domain: self.lookup(http, domain, profile.country),
             lambda domain: Account(SITE, self.domain_url(domain), domain, AccountStatus.UNKNOWN),
             notes,
         )
-        return replace(result, leads=tuple(leads))

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -244,7 +244,6 @@ class _Api:
 
     http: Http
     stopped: str | None = None
-    leads: list[Lead] = field(default_factory=list)
 
     async def get(self, path: str, params: dict[str, str]) -> Any:
         if self.stopped is not None:
@@ -303,12 +302,12 @@ async def _lookup(api: _Api, profile: Profile, handle: str) -> SourceResult:
         parse_user(user, profile, handle, associated.get(_number(user, "account_id") or -1, []))
         for user in matches
     ]
-    api.leads.extend(lead for part in parts for lead in part.leads)
     return SourceResult(
         observations=tuple(o for part in parts for o in part.observations),
         accounts=tuple(a for part in parts for a in part.accounts),
         documents=tuple(d for part in parts for d in part.documents),
         notes=tuple(notes),
+        leads=tuple(dict.fromkeys(lead for part in parts for lead in part.leads)),
     )
 
 
@@ -338,7 +337,7 @@ class StackExchangeSource(Source):
     async def search(self, profile: Profile, http: Http) -> SourceResult:
         api = _Api(http)
         handles, notes = pick_handles(profile)
-        result = await lookup_each(
+        return await lookup_each(
             handles,
             lambda handle: _lookup(api, profile, handle),
             lambda handle: Account(
@@ -346,5 +345,3 @@ class StackExchangeSource(Source):
             ),
             notes,
         )
-        # lookup_each does not carry leads: add the ones collected (without repeats).
-        return replace(result, leads=tuple(dict.fromkeys((*result.leads, *api.leads))))
