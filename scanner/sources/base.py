@@ -19,6 +19,7 @@ from typing import Any, ClassVar, Literal, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
+import phonenumbers
 
 from scanner.errors import Blocked, SourceError, SourceUnavailable
 from scanner.http import Http
@@ -199,3 +200,14 @@ def personal_domain(url: str) -> str:
     if labels[-1] in ("local", "localhost", "internal", "invalid", "test", "onion", "arpa"):
         return ""
     return host
+
+
+def normalise_phone(raw: str, region: str) -> str:
+    """E.164 when phonenumbers can read it as a possible number, else the text as written."""
+    try:
+        number = phonenumbers.parse(raw, region or None)
+    except phonenumbers.NumberParseException:
+        return raw.strip()
+    if not phonenumbers.is_possible_number(number):
+        return raw.strip()
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))

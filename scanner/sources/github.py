@@ -1,10 +1,20 @@
-"""GitHub: what the subject's own profile, keys and commits show about them.
+"""GitHub: what the subject's own profile, keys, commits and profile README show.
 
 REST API at https://api.github.com (60 requests/hour without a token, 5,000 with
-GITHUB_TOKEN). Per handle, at most 3 handles: the user, social accounts, GPG keys, SSH
-keys, owned repositories, and the user's commits in up to 5 non-fork repositories
-(at most 10 requests). A rate limit after the profile was read keeps what was found and
-says what was not checked; only a scan that found nothing raises.
+GITHUB_TOKEN). Per handle, at most 3 handles: GET /users/{u}, then /social_accounts,
+/gpg_keys, /keys and /repos?type=owner&sort=pushed&per_page=10; then the user's commits
+(/repos/{o}/{r}/commits?author={login}) in up to 5 non-fork repositories and, when that
+list holds the profile README repository {login}/{login}, its README
+(/repos/{login}/{login}/readme, Accept: application/vnd.github.raw+json, the raw
+markdown; a README repository outside the 10 most recently pushed is not seen). At most
+11 requests. The README body is read as text whatever its content type (the raw media
+type is documented, not recorded in the reference). A rate limit after the profile was
+read keeps what was found and says what was not checked; only a scan that found nothing
+raises.
+
+The handle proves nothing: github_leads decides whether the account is tied to the
+subject (confidence base.TIED with the reason, or everything scaled to UNTIED) and, only
+when tied, which leads (handles, emails, domains) it yields, found_from = the login.
 """
 
 from __future__ import annotations
@@ -29,7 +39,22 @@ from scanner.models import (
     Profile,
     SourceResult,
 )
-from scanner.sources.base import Source, check_status, json_body, lookup_each, reset_time
+from scanner.sources.base import (
+    Source,
+    check_status,
+    json_body,
+    lookup_each,
+    plain_handles,
+    reset_time,
+    tie,
+)
+from scanner.sources.github_leads import (
+    github_leads,
+    has_profile_readme,
+    readme_document,
+    settle,
+    tie_texts,
+)
 from scanner.sources.github_parse import (
     NAME,
     SITE,
@@ -45,6 +70,8 @@ from scanner.sources.github_parse import (
 API = "https://api.github.com"
 MAX_HANDLES = 3
 LOGIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,38}")
+JSON = "application/vnd.github+json"
+RAW = "application/vnd.github.raw+json"
 
 
 def check_github(response: httpx.Response, authenticated: bool) -> None:
@@ -80,11 +107,12 @@ class _Api:
         path: str,
         params: Mapping[str, str] | None = None,
         empty: Collection[int] = (404,),
+        accept: str = JSON,
     ) -> Any:
-        """The JSON body, or None for a status in `empty`."""
+        """The JSON body (the text for `accept=RAW`), or None for a status in `empty`."""
         if self.stopped is not None:
             raise Blocked(self.stopped)
-        headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
+        headers = {"Accept": accept, "X-GitHub-Api-Version": "2022-11-28"}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         response = await self.http.get(API + path, params=params, headers=headers)
@@ -95,7 +123,7 @@ class _Api:
         except Blocked as exc:
             self.stopped = str(exc)
             raise
-        return json_body(response, SITE)
+        return response.text if accept == RAW else json_body(response, SITE)
 
     async def optional(self, what: str, path: str, **kwargs: Any) -> Any:
         """Like get, but a failure becomes a gap in the notes instead of an error."""
@@ -110,7 +138,7 @@ def _path(*parts: str) -> str:
     return "/" + "/".join(quote(part, safe="") for part in parts)
 
 
-async def _scan_handle(api: _Api, handle: str) -> SourceResult:
+async def _scan_handle(api: _Api, handle: str, profile: Profile) -> SourceResult:
     data = await api.get(_path("users", handle))
     if data is None:
         return SourceResult(
@@ -124,17 +152,21 @@ async def _scan_handle(api: _Api, handle: str) -> SourceResult:
         api.optional("GPG keys", _path(*base, "gpg_keys")),
         api.optional("SSH keys", _path(*base, "keys")),
         api.optional(
-            "repositories and commit emails",
+            "repositories, commit emails and profile README",
             _path(*base, "repos"),
             params={"type": "owner", "sort": "pushed", "per_page": "10"},
         ),
     )
-    names = parse_repos(repos)
-    if names and api.stopped is not None:
-        api.gaps.setdefault(api.stopped, []).append("commit emails")
-        names = []
+    names, readme = parse_repos(repos), has_profile_readme(repos, login)
+    if (names or readme) and api.stopped is not None:
+        skipped = [w for w, on in (("commit emails", names), ("profile README", readme)) if on]
+        api.gaps.setdefault(api.stopped, []).extend(skipped)
+        names, readme = [], False
     params = {"author": login, "per_page": "30"}  # 409 = empty repository: nothing to read
-    pages = await asyncio.gather(
+    readme_text, *pages = await asyncio.gather(
+        api.optional("profile README", _path("repos", login, login, "readme"), accept=RAW)
+        if readme
+        else _nothing(),
         *(
             api.optional(
                 f"commits in {name}",
@@ -143,7 +175,7 @@ async def _scan_handle(api: _Api, handle: str) -> SourceResult:
                 empty=(404, 409),
             )
             for name in names
-        )
+        ),
     )
     commits: dict[tuple[Kind, str], Observation] = {}
     for name, page in zip(names, pages, strict=True):
@@ -154,13 +186,25 @@ async def _scan_handle(api: _Api, handle: str) -> SourceResult:
     if keys is not None:
         details = {**account.details, "public_ssh_keys": str(parse_ssh_keys(keys))}
         account = replace(account, details=details)
-    observations = (*user.result.observations, *social_obs, *parse_gpg_keys(gpg, login))
-    return SourceResult(
-        observations=(*observations, *commits.values()),
-        accounts=(account, *social_accounts),
-        documents=user.result.documents,
-        notes=tuple(f"{login}: not checked ({why}): {', '.join(w)}" for why, w in api.gaps.items()),
+    readme_doc = readme_document(readme_text, login) if isinstance(readme_text, str) else None
+    why = tie(profile, tie_texts(data, social), looked_up=login)
+    observations, documents = settle(
+        (*user.result.observations, *social_obs, *parse_gpg_keys(gpg, login), *commits.values()),
+        (*user.result.documents, *([readme_doc] if readme_doc else [])),
+        login,
+        why,
     )
+    return SourceResult(
+        observations=observations,
+        accounts=(account, *social_accounts),
+        documents=documents,
+        notes=tuple(f"{login}: not checked ({e}): {', '.join(w)}" for e, w in api.gaps.items()),
+        leads=github_leads(data, social, observations, login, why),
+    )
+
+
+async def _nothing() -> None:
+    return None
 
 
 def pick_handles(handles: tuple[str, ...]) -> tuple[list[str], list[str]]:
@@ -186,12 +230,16 @@ class GitHubSource(Source):
     title = SITE
     needs = frozenset({"handles"})
 
+    def applies_to(self, profile: Profile) -> bool:
+        return bool(plain_handles(profile))  # a fediverse address is no GitHub login
+
     async def search(self, profile: Profile, http: Http) -> SourceResult:
+        """Each plain handle in turn (lookup_each stops after a rate limit)."""
         api = _Api(http, os.environ.get("GITHUB_TOKEN") or None)
-        handles, notes = pick_handles(profile.handles)
+        handles, notes = pick_handles(tuple(plain_handles(profile)))
         return await lookup_each(
             handles,
-            lambda handle: _scan_handle(api, handle),
+            lambda handle: _scan_handle(api, handle, profile),
             lambda handle: Account(SITE, f"{WEB}/{handle}", handle, AccountStatus.UNKNOWN),
             notes,
         )

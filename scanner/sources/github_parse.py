@@ -3,6 +3,10 @@
 Shapes: GET /users/{u}, /users/{u}/social_accounts, /gpg_keys, /keys, /repos,
 /repos/{o}/{r}/commits, and /users/{u}/events/public (both the current PushEvent without
 `commits` and the pre-2025 one with `commits[].author`). The requests live in github.py.
+
+Confidences here assume the account is the subject's (profile fields base.TIED, 0.85;
+commit emails 0.85; verified GPG emails 0.9): github_leads.settle scales them down when
+nothing on the account ties it to the subject, and adds why to each reason.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from scanner.models import (
     SourceRef,
     SourceResult,
 )
+from scanner.sources.base import TIED
 
 NAME = "github"
 SITE = "GitHub"
@@ -89,7 +94,7 @@ def old_commits_step(repo: str) -> RemovalStep:
 # --- pure parsing --------------------------------------------------------------------
 
 
-def _text(data: Any, key: str) -> str:
+def text_of(data: Any, key: str) -> str:
     value = data.get(key) if isinstance(data, dict) else None
     return value.strip() if isinstance(value, str) else ""
 
@@ -129,21 +134,21 @@ class GitHubUser:
 
 def parse_user(data: Any) -> GitHubUser:
     """GET /users/{username}. SourceUnavailable when the record has no login."""
-    login = _text(data, "login")
+    login = text_of(data, "login")
     if not login:
         raise SourceUnavailable("GitHub sent a user record without a login")
-    url = _text(data, "html_url") or f"{WEB}/{login}"
-    reason = f"shown on your GitHub profile (github.com/{login})"
+    url = text_of(data, "html_url") or f"{WEB}/{login}"
+    reason = f"shown on the GitHub profile github.com/{login}"
     found: list[Observation] = []
 
     def add(kind: Kind, value: str, evidence: str, step: RemovalStep = PROFILE_STEP) -> None:
-        found.append(_obs(kind, value, url, evidence, 0.9, reason, (step,)))
+        found.append(_obs(kind, value, url, evidence, TIED, reason, (step,)))
 
     add(Kind.ACCOUNT, url, f"GitHub account {login}", ACCOUNT_STEP)
 
-    name, company, blog = _text(data, "name"), _text(data, "company"), _text(data, "blog")
-    location, email = _text(data, "location"), _text(data, "email")
-    twitter, bio = _text(data, "twitter_username").removeprefix("@"), _text(data, "bio")
+    name, company, blog = text_of(data, "name"), text_of(data, "company"), text_of(data, "blog")
+    location, email = text_of(data, "location"), text_of(data, "email")
+    twitter, bio = text_of(data, "twitter_username").removeprefix("@"), text_of(data, "bio")
     if name:
         add(Kind.REAL_NAME, name, f"Name: {name}")
     if company.removeprefix("@").strip():
@@ -157,12 +162,12 @@ def parse_user(data: Any) -> GitHubUser:
     if twitter:
         add(Kind.USERNAME, twitter, f"X/Twitter username @{twitter} on your GitHub profile")
     fields = {"name": name, "company": company, "location": location, "blog": blog}
-    fields["created_at"] = _text(data, "created_at")
+    fields["created_at"] = text_of(data, "created_at")
     details = {key: value for key, value in fields.items() if value}
     account = Account(SITE, url, login, AccountStatus.FOUND, details)
     documents = []
     if bio:
-        documents.append(Document(url, bio, "GitHub bio", 0.9, reason, removal=(PROFILE_STEP,)))
+        documents.append(Document(url, bio, "GitHub bio", TIED, reason, removal=(PROFILE_STEP,)))
     return GitHubUser(login, name, url, SourceResult(tuple(found), (account,), tuple(documents)))
 
 
@@ -170,9 +175,9 @@ def parse_social_accounts(data: Any, login: str) -> tuple[list[Observation], lis
     """GET /users/{username}/social_accounts: [{provider, url}]."""
     observations: list[Observation] = []
     accounts: list[Account] = []
-    reason = f"linked from your GitHub profile (github.com/{login})"
+    reason = f"linked from the GitHub profile github.com/{login}"
     for item in _items(data):
-        provider, url = _text(item, "provider"), _text(item, "url")
+        provider, url = text_of(item, "provider"), text_of(item, "url")
         if not url:
             continue
         label = PROVIDERS.get(provider.lower())
@@ -191,12 +196,12 @@ def parse_social_accounts(data: Any, login: str) -> tuple[list[Observation], lis
 def parse_gpg_keys(data: Any, login: str) -> list[Observation]:
     """GET /users/{username}/gpg_keys: emails of each key and subkey (noreply skipped)."""
     found: dict[str, Observation] = {}
-    url, reason = f"{WEB}/{login}.gpg", f"on a public GPG key of your GitHub account ({login})"
+    url, reason = f"{WEB}/{login}.gpg", f"on a public GPG key of the GitHub account {login}"
     for key in _items(data):
-        key_id = _text(key, "key_id")
+        key_id = text_of(key, "key_id")
         for holder in (key, *_items(key.get("subkeys"))):
             for entry in _items(holder.get("emails")):
-                email = _text(entry, "email").lower()
+                email = text_of(entry, "email").lower()
                 if not email or _is_hidden_email(email) or email in found:
                     continue
                 sure = 0.9 if entry.get("verified") is True else 0.75
@@ -207,12 +212,12 @@ def parse_gpg_keys(data: Any, login: str) -> list[Observation]:
 
 def parse_ssh_keys(data: Any) -> int:
     """GET /users/{username}/keys: how many public SSH keys (they carry no email)."""
-    return sum(1 for item in _items(data) if _text(item, "key"))
+    return sum(1 for item in _items(data) if text_of(item, "key"))
 
 
 def parse_repos(data: Any, limit: int = MAX_REPOS) -> list[str]:
     """GET /users/{username}/repos: full names of up to `limit` non-fork repositories."""
-    names = [_text(r, "full_name") for r in _items(data) if r.get("fork") is not True]
+    names = [text_of(r, "full_name") for r in _items(data) if r.get("fork") is not True]
     return [name for name in names if name.count("/") == 1][:limit]
 
 
@@ -227,7 +232,7 @@ class _Author:
 
     def observe(self, person: Any, repo: str, where: str, url: str) -> list[Observation]:
         steps = (FUTURE_COMMITS_STEP, old_commits_step(repo))
-        email, name = _text(person, "email").lower(), _text(person, "name")
+        email, name = text_of(person, "email").lower(), text_of(person, "name")
         found: list[Observation] = []
         if email and not _is_hidden_email(email):
             evidence = f"{name} <{email}>, {where}" if name else f"<{email}>, {where}"
@@ -249,12 +254,12 @@ def parse_commits(data: Any, repo: str, login: str, profile_name: str = "") -> l
     (noreply@github.com) or a maintainer who rebased is someone else.
     """
     found: dict[tuple[Kind, str], Observation] = {}
-    who = _Author(login, profile_name, f"in commits made by your GitHub account ({login})", 0.85)
+    who = _Author(login, profile_name, f"in commits made by the GitHub account {login}", 0.85)
     for item in _items(data):
-        commit, sha = item.get("commit"), _text(item, "sha")
-        url = _text(item, "html_url") or f"{WEB}/{repo}/commit/{sha}"
+        commit, sha = item.get("commit"), text_of(item, "sha")
+        url = text_of(item, "html_url") or f"{WEB}/{repo}/commit/{sha}"
         for role in ("author", "committer"):
-            if _text(item.get(role), "login").casefold() != login.casefold():
+            if text_of(item.get(role), "login").casefold() != login.casefold():
                 continue
             person = commit.get(role) if isinstance(commit, dict) else None
             for obs in who.observe(person, repo, f"{role} of commit {sha[:7]} in {repo}", url):
@@ -270,14 +275,14 @@ def parse_public_events(data: Any, login: str, profile_name: str = "") -> list[O
     current shape yields nothing. Pushed commits may be authored by others: lower confidence.
     """
     found: dict[tuple[Kind, str], Observation] = {}
-    who = _Author(login, profile_name, f"in commits pushed by your GitHub account ({login})", 0.7)
+    who = _Author(login, profile_name, f"in commits pushed by the GitHub account {login}", 0.7)
     for event in _items(data):
         payload = event.get("payload")
-        if _text(event, "type") != "PushEvent" or not isinstance(payload, dict):
+        if text_of(event, "type") != "PushEvent" or not isinstance(payload, dict):
             continue
-        repo = _text(event.get("repo"), "name")
+        repo = text_of(event.get("repo"), "name")
         for commit in _items(payload.get("commits")):
-            sha = _text(commit, "sha")
+            sha = text_of(commit, "sha")
             where, url = f"pushed commit {sha[:7]} in {repo}", f"{WEB}/{repo}/commit/{sha}"
             for obs in who.observe(commit.get("author"), repo, where, url):
                 found.setdefault((obs.kind, obs.value.casefold()), obs)

@@ -6,6 +6,14 @@ job, about text, up to 4 verified accounts, avatar); with GRAVATAR_API_KEY (sent
 Bearer token) also first/last name, links and the contact details the owner made public.
 404 means no profile. The legacy PortableContacts shape ({"entry": [...]}) still served by
 old mirrors is parsed by `parse_legacy_profile`; `search` only calls v3.
+
+The lookup is keyed by the subject's own email, so everything is at 0.9 and the profile's
+self-claimed, structured fields are leads (found_from = the email): each visible verified
+account's URL -> a handle when profile_links knows the pattern (github.com/<n>,
+x.com/<n>, https://instance/@name -> name@instance, ...; service_type "mastodon" also
+allows /users/<name>), otherwise nothing; each link (v3 `links`, legacy `urls`) -> a handle
+the same way, else its personal domain; contact_info.email -> an email. The about text,
+contact form and calendar URLs are not leads (free text; booking and form services).
 """
 
 from __future__ import annotations
@@ -16,7 +24,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-import phonenumbers
 
 from scanner.errors import Blocked, SourceUnavailable
 from scanner.http import Http
@@ -25,13 +32,22 @@ from scanner.models import (
     AccountStatus,
     Document,
     Kind,
+    Lead,
     Observation,
     Profile,
     RemovalStep,
     SourceRef,
     SourceResult,
 )
-from scanner.sources.base import Source, check_status, json_body, lookup_each, reset_time
+from scanner.sources.base import (
+    Source,
+    check_status,
+    json_body,
+    lookup_each,
+    normalise_phone,
+    reset_time,
+)
+from scanner.sources.profile_links import handle_from_url, lead_from_link, make_lead, unique_leads
 
 NAME = "gravatar"
 SITE = "Gravatar"
@@ -70,17 +86,6 @@ def email_hash(email: str) -> str:
     return hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()
 
 
-def normalise_phone(raw: str, region: str) -> str:
-    """E.164 when phonenumbers can read it as a possible number, else the text as written."""
-    try:
-        number = phonenumbers.parse(raw, region or None)
-    except phonenumbers.NumberParseException:
-        return raw.strip()
-    if not phonenumbers.is_possible_number(number):
-        return raw.strip()
-    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
-
-
 def _text(data: Any, key: str) -> str:
     value = data.get(key) if isinstance(data, dict) else None
     return value.strip() if isinstance(value, str) else ""
@@ -95,10 +100,18 @@ class _Builder:
 
     def __init__(self, url: str, email: str) -> None:
         self.url = url
+        self.email = email
         self.reason = f"on the public Gravatar profile of {email}"
         self.observations: list[Observation] = []
         self.accounts: list[Account] = []
         self.documents: list[Document] = []
+        self.leads: list[Lead | None] = []
+
+    def lead(self, found: tuple[str, str] | None, what: str) -> None:
+        if found is not None:
+            reason = f"{what} on the public Gravatar profile of {self.email}"
+            source = SourceRef(NAME, self.url)
+            self.leads.append(make_lead(*found, source, reason, self.email))
 
     def add(self, kind: Kind, value: str, evidence: str, step: RemovalStep = PROFILE_STEP) -> None:
         if value and all(
@@ -110,12 +123,18 @@ class _Builder:
                 Observation(kind, value, source, evidence, 0.9, self.reason, removal)
             )
 
-    def verified(self, label: str, url: str) -> None:
+    def verified(self, label: str, url: str, service: str = "") -> None:
         evidence = f"{label} account verified on your Gravatar profile: {url}"
         self.add(Kind.ACCOUNT, url, evidence, LINKED_STEP)
+        found = handle_from_url(url, fediverse=service.lower() == "mastodon")
+        self.lead(found, f"a {label} account verified")
         parts = urlsplit(url)
         username = parts.path.rstrip("/").rsplit("/", 1)[-1] or parts.netloc
         self.accounts.append(Account(label, url, username, AccountStatus.FOUND))
+
+    def link(self, label: str, url: str) -> None:
+        self.add(Kind.WEBSITE, url, f"Link '{label}': {url}", LINKED_STEP)
+        self.lead(lead_from_link(url) if url else None, "a link")
 
     def about(self, text: str) -> None:
         if text:
@@ -127,7 +146,10 @@ class _Builder:
 
     def result(self, account: Account) -> SourceResult:
         return SourceResult(
-            tuple(self.observations), (account, *self.accounts), tuple(self.documents)
+            tuple(self.observations),
+            (account, *self.accounts),
+            tuple(self.documents),
+            leads=unique_leads(self.leads),
         )
 
 
@@ -149,18 +171,19 @@ def parse_profile(data: Any, email: str, region: str = "US") -> SourceResult:
         out.add(Kind.OTHER, job, f"Job title: {job}")
     for account in _items(data.get("verified_accounts")):
         if account.get("is_hidden") is not True and _text(account, "url"):
-            label = _text(account, "service_label") or _text(account, "service_type") or "Link"
-            out.verified(label, _text(account, "url"))
+            service = _text(account, "service_type")
+            label = _text(account, "service_label") or service or "Link"
+            out.verified(label, _text(account, "url"), service)
     for link in _items(data.get("links")):
-        label, link_url = _text(link, "label"), _text(link, "url")
-        out.add(Kind.WEBSITE, link_url, f"Link '{label}': {link_url}", LINKED_STEP)
+        out.link(_text(link, "label"), _text(link, "url"))
     contact = data.get("contact_info")
     for key, label in PHONES:
         raw = _text(contact, key)
         out.add(Kind.PHONE, normalise_phone(raw, region) if raw else "", f"{label}: {raw}")
-    out.add(
-        Kind.EMAIL, _text(contact, "email").lower(), f"Contact email: {_text(contact, 'email')}"
-    )
+    contact_email = _text(contact, "email")
+    out.add(Kind.EMAIL, contact_email.lower(), f"Contact email: {contact_email}")
+    if contact_email:
+        out.lead(("emails", contact_email), "the contact email")
     for key, label in (("contact_form", "Contact form"), ("calendar", "Calendar")):
         out.add(Kind.WEBSITE, _text(contact, key), f"{label}: {_text(contact, key)}")
     out.add(Kind.PHOTO, _text(data, "avatar_url"), "public Gravatar avatar", AVATAR_STEP)
@@ -189,8 +212,7 @@ def parse_legacy_profile(data: Any, email: str, region: str = "US") -> SourceRes
     out.add(Kind.REAL_NAME, display, f"Display name: {display}")
     out.add(Kind.LOCATION, location, f"Location: {location}")
     for link in _items(entry.get("urls")):
-        title, link_url = _text(link, "title"), _text(link, "value")
-        out.add(Kind.WEBSITE, link_url, f"Link '{title}': {link_url}", LINKED_STEP)
+        out.link(_text(link, "title"), _text(link, "value"))
     photos = [_text(photo, "value") for photo in _items(entry.get("photos"))]
     for photo in [*photos, _text(entry, "thumbnailUrl")]:
         out.add(Kind.PHOTO, photo, "public Gravatar avatar", AVATAR_STEP)
@@ -230,6 +252,7 @@ class GravatarSource(Source):
     needs = frozenset({"emails"})
 
     async def search(self, profile: Profile, http: Http) -> SourceResult:
+        """Every email's profile, in turn (lookup_each stops after a rate limit)."""
         key = os.environ.get("GRAVATAR_API_KEY") or None
         emails = list(dict.fromkeys(e.strip().lower() for e in profile.emails if "@" in e))
         notes: list[str] = []

@@ -45,8 +45,7 @@ from scanner.models import (
     SourceResult,
 )
 from scanner.profile import lead_value
-from scanner.sources.base import Source, check_status, json_body, lookup_each
-from scanner.sources.gravatar import normalise_phone
+from scanner.sources.base import Source, check_status, json_body, lookup_each, normalise_phone
 
 NAME = "rdap"
 SITE = "Domain registration (RDAP)"

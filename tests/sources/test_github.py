@@ -13,8 +13,9 @@ import pytest
 
 from scanner.errors import Blocked, SourceUnavailable
 from scanner.models import AccountStatus, Kind, Observation, Profile, SourceResult
-from scanner.sources.base import reset_time
+from scanner.sources.base import TIED, UNTIED, reset_time
 from scanner.sources.github import GitHubSource, check_github, pick_handles
+from scanner.sources.github_leads import has_profile_readme, readme_document
 from scanner.sources.github_parse import (
     parse_commits,
     parse_gpg_keys,
@@ -61,7 +62,7 @@ def test_parse_user_reads_every_profile_field() -> None:
     for o in obs:
         assert o.source.name == "github"
         assert o.source.url == "https://github.com/asample"
-        assert o.confidence == pytest.approx(0.9)
+        assert o.confidence == pytest.approx(TIED)  # until settle() knows whether it is tied
         assert "github.com/asample" in o.reason
         assert o.removal
         assert all(step.url for step in o.removal)
@@ -487,3 +488,248 @@ def test_needs_and_invalid_handles() -> None:
     assert fake.requests == []
     assert result.accounts == ()
     assert result.notes == ("'not a handle' cannot be a GitHub username; not checked on GitHub",)
+
+
+# --- tied or not, leads, the profile README --------------------------------------------
+
+AVERY = Profile(names=("Avery Sample",), handles=("asample",))
+README = "/repos/asample/asample/readme"
+RAW_TYPE = {"content-type": "application/vnd.github.raw; charset=utf-8"}
+
+
+def run_profile(fake: FakeGitHub, profile: Profile) -> SourceResult:
+    async def go() -> SourceResult:
+        async with mock_http(fake) as http:
+            return await GitHubSource().search(profile, http)
+
+    return asyncio.run(go())
+
+
+def with_readme(readme: Route | None = None) -> Callable[[str], Route | None]:
+    """The repositories list holds asample/asample; README answers with `readme`."""
+
+    def answer(path: str) -> Route | None:
+        if path == "/users/asample/repos":
+            return 200, page_bytes("github/repos-with-profile-readme.json"), {}
+        if path == README:
+            return readme or (200, page_bytes("github/profile-readme.md"), RAW_TYPE)
+        if path == "/repos/asample/asample/commits":
+            return 200, b"[]", {}
+        return None
+
+    return answer
+
+
+def test_untied_account_is_scaled_down_and_yields_no_leads() -> None:
+    result = run(FakeGitHub(), "asample")  # the profile has only the handle
+    account = by_value(result.observations, "https://github.com/asample")
+    assert account.confidence == pytest.approx(UNTIED)
+    assert account.reason == (
+        "shown on the GitHub profile github.com/asample; "
+        "a GitHub account named asample exists; nothing on it ties it to you"
+    )
+    assert by_value(result.observations, "Avery Sample").confidence == pytest.approx(UNTIED)
+    gpg = next(o for o in result.observations if o.source.url.endswith(".gpg"))
+    assert gpg.confidence == pytest.approx(round(0.9 * UNTIED / TIED, 3))
+    commit = by_value(result.observations, "a.sample@oldshop.example.com")
+    assert commit.confidence == pytest.approx(UNTIED)  # 0.85 scaled by UNTIED/TIED
+    assert all("nothing on it ties it to you" in o.reason for o in result.observations)
+    (bio,) = result.documents
+    assert bio.confidence == pytest.approx(UNTIED)
+    assert result.leads == ()
+
+
+def test_tied_account_keeps_its_confidences_and_says_why() -> None:
+    result = run_profile(FakeGitHub(), AVERY)
+    account = by_value(result.observations, "https://github.com/asample")
+    assert account.confidence == pytest.approx(TIED)
+    assert account.reason == (
+        "shown on the GitHub profile github.com/asample; "
+        "the account is tied to you: it shows your name (Avery Sample)"
+    )
+    gpg = next(o for o in result.observations if o.source.url.endswith(".gpg"))
+    assert gpg.confidence == pytest.approx(0.9)
+    assert by_value(result.observations, "a.sample@oldshop.example.com").confidence == 0.85
+    assert result.documents[0].confidence == pytest.approx(TIED)
+
+
+def test_the_looked_up_handle_alone_does_not_tie() -> None:
+    data = page("github/user.json")
+    data["bio"] = "I am asample, also known as asample"
+    body = json.dumps(data).encode()
+    fake = FakeGitHub(lambda path: (200, body, {}) if path == "/users/asample" else None)
+    result = run_profile(fake, Profile(handles=("asample",), emails=("nobody@example.org",)))
+    assert result.leads == ()
+    assert by_value(result.observations, "Avery Sample").confidence == pytest.approx(UNTIED)
+
+
+def test_another_handle_on_a_social_account_ties_it() -> None:
+    result = run_profile(FakeGitHub(), Profile(handles=("asample", "avery@mastodon.example")))
+    account = by_value(result.observations, "https://github.com/asample")
+    assert account.reason.endswith("it shows your other handle avery@mastodon.example")
+    assert account.confidence == pytest.approx(TIED)
+
+
+def test_leads_of_a_tied_account() -> None:
+    result = run_profile(FakeGitHub(), AVERY)
+    assert [(lead.field, lead.value) for lead in result.leads] == [
+        ("domains", "avery.example.net"),  # website (and the generic social link)
+        ("handles", "avery_rides"),  # twitter_username
+        ("handles", "avery@mastodon.example"),  # social account, provider mastodon
+        ("emails", "avery@example.net"),  # public email
+        ("emails", "avery.personal@example.org"),  # GPG key
+        ("emails", "avery@oldshop.example.com"),  # GPG subkey
+        ("emails", "a.sample@oldshop.example.com"),  # commit
+    ]  # no noreply address, no linkedin.example "domain"
+    assert all(lead.found_from == "asample" for lead in result.leads)
+    assert all(lead.source.name == "github" for lead in result.leads)
+    website, twitter = result.leads[0], result.leads[1]
+    assert website.source.url == "https://github.com/asample"
+    assert website.reason == (
+        "the website on the GitHub profile github.com/asample; "
+        "the account is tied to you: it shows your name (Avery Sample)"
+    )
+    assert twitter.reason.startswith("the X/Twitter username on the GitHub profile")
+    commit = result.leads[-1]
+    assert commit.source.url.startswith("https://github.com/asample/bike-log/commit/")
+    assert commit.reason.startswith("in commits made by the GitHub account asample")
+    assert result.leads[4].source.url == "https://github.com/asample.gpg"
+
+
+def test_leads_from_social_accounts() -> None:
+    social = page_bytes("github/social-accounts-more.json")
+
+    def answer(path: str) -> Route | None:
+        return (200, social, {}) if path == "/users/asample/social_accounts" else None
+
+    leads = run_profile(FakeGitHub(answer), AVERY).leads
+    assert [(lead.field, lead.value) for lead in leads if lead.field == "handles"] == [
+        ("handles", "avery_rides"),  # twitter_username; the twitter link is the same
+        ("handles", "averys@social.example.org"),  # mastodon provider, /users/<name>
+        ("handles", "averyfix"),  # a generic link to a Hacker News profile
+    ]  # github.com/asample is the login itself; LinkedIn and bit.ly are left out
+    assert [lead.value for lead in leads if lead.field == "domains"] == ["avery.example.net"]
+
+
+def test_hostile_profile_fields_make_no_leads() -> None:
+    data = page("github/user.json")
+    data["blog"] = "javascript:alert(1)"
+    data["twitter_username"] = "<script>"
+    data["email"] = "not-an-email <x@example.org>"
+    body = json.dumps(data).encode()
+
+    def answer(path: str) -> Route | None:
+        if path == "/users/asample":
+            return 200, body, {}
+        return (200, b"[]", {}) if path != "/users/asample/repos" else None
+
+    leads = run_profile(FakeGitHub(answer), AVERY).leads
+    assert all(lead.field == "emails" for lead in leads)
+    assert "not-an-email <x@example.org>" not in [lead.value for lead in leads]
+
+
+def test_profile_readme_is_read_when_the_repository_is_listed() -> None:
+    fake = FakeGitHub(with_readme())
+    result = run_profile(fake, AVERY)
+    readme_url = f"{API}{README}"
+    assert fake.urls == {
+        f"{API}/users/asample",
+        f"{API}/users/asample/social_accounts",
+        f"{API}/users/asample/gpg_keys",
+        f"{API}/users/asample/keys",
+        f"{API}/users/asample/repos?type=owner&sort=pushed&per_page=10",
+        f"{API}/repos/asample/asample/commits?author=asample&per_page=30",
+        f"{API}/repos/asample/bike-log/commits?author=asample&per_page=30",
+        f"{API}/repos/asample/empty-idea/commits?author=asample&per_page=30",
+        f"{API}/repos/asample/wheel-truing/commits?author=asample&per_page=30",
+        readme_url,
+    }
+    assert len(fake.requests) == 10
+    (request,) = [r for r in fake.requests if str(r.url) == readme_url]
+    assert request.headers["accept"] == "application/vnd.github.raw+json"
+    assert request.headers["x-github-api-version"] == "2022-11-28"
+    bio, readme = result.documents
+    assert bio.label == "GitHub bio"
+    assert readme.label == "GitHub profile README"
+    assert readme.text == page_bytes("github/profile-readme.md").decode().strip()
+    assert not readme.is_html
+    assert readme.url == "https://github.com/asample/asample"
+    assert readme.confidence == pytest.approx(TIED)
+    assert "it shows your name (Avery Sample)" in readme.reason
+    (step,) = readme.removal
+    assert step.url == "https://github.com/asample/asample/settings"
+    assert "make that repository private" in step.how
+    assert result.notes == ()
+
+
+def test_profile_readme_of_an_untied_account_is_untied() -> None:
+    result = run(FakeGitHub(with_readme()), "asample")
+    assert result.documents[1].confidence == pytest.approx(UNTIED)
+
+
+def test_profile_readme_missing_is_nothing() -> None:
+    fake = FakeGitHub(with_readme((404, page_bytes("github/not-found.json"), {})))
+    result = run_profile(fake, AVERY)
+    assert [d.label for d in result.documents] == ["GitHub bio"]
+    assert result.notes == ()
+    assert len(fake.requests) == 10
+
+
+def test_profile_readme_rate_limited_is_a_note() -> None:
+    fake = FakeGitHub(with_readme((403, page_bytes("github/rate-limit.json"), LIMITED)))
+    result = run_profile(fake, AVERY)
+    assert [d.label for d in result.documents] == ["GitHub bio"]
+    (note,) = result.notes
+    assert note.startswith("asample: not checked (GitHub API rate limit reached")
+    assert "profile README" in note
+    assert result.accounts[0].status is AccountStatus.FOUND
+
+
+def test_profile_readme_server_error_is_a_note() -> None:
+    fake = FakeGitHub(with_readme((500, b"", {})))
+    result = run_profile(fake, AVERY)
+    assert result.notes == ("asample: not checked (GitHub failed (HTTP 500)): profile README",)
+
+
+def test_rate_limit_before_the_readme_skips_it() -> None:
+    body = page_bytes("github/rate-limit.json")
+    readme = with_readme()
+
+    def answer(path: str) -> Route | None:
+        return (403, body, LIMITED) if path.endswith("/gpg_keys") else readme(path)
+
+    fake = FakeGitHub(answer)
+    result = run_profile(fake, AVERY)
+    assert f"{API}{README}" not in fake.urls
+    (note,) = result.notes
+    assert "commit emails" in note
+    assert "profile README" in note
+
+
+def test_profile_readme_is_capped() -> None:
+    long = ("x" * 99 + "\n") * 1000
+    fake = FakeGitHub(with_readme((200, long.encode(), RAW_TYPE)))
+    readme = run_profile(fake, AVERY).documents[1]
+    assert len(readme.text) == 50_000
+
+
+def test_fediverse_handles_are_not_github_logins() -> None:
+    source = GitHubSource()
+    assert not source.applies_to(Profile(handles=("avery@mastodon.example",)))
+    assert source.applies_to(Profile(handles=("avery@mastodon.example", "asample")))
+    fake = FakeGitHub()
+    result = run(fake, "avery@mastodon.example", "nobody-here")
+    assert [str(r.url) for r in fake.requests] == [f"{API}/users/nobody-here"]
+    assert result.notes == ()
+
+
+def test_has_profile_readme_and_readme_document() -> None:
+    assert has_profile_readme(page("github/repos-with-profile-readme.json"), "asample")
+    assert has_profile_readme(page("github/repos-with-profile-readme.json"), "ASample")
+    assert not has_profile_readme(page("github/repos.json"), "asample")
+    assert not has_profile_readme({"message": "Not Found"}, "asample")
+    assert not has_profile_readme(page("github/repos-with-profile-readme.json"), "bike-log")
+    assert readme_document(" \n ", "asample") is None
+    doc = readme_document("# Hi <b>there</b>", "asample")
+    assert doc is not None
+    assert (doc.text, doc.is_html, doc.confidence) == ("# Hi <b>there</b>", False, TIED)

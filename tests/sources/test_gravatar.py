@@ -13,11 +13,11 @@ import pytest
 
 from scanner.errors import Blocked, SourceUnavailable
 from scanner.models import AccountStatus, Kind, Profile, SourceResult
+from scanner.sources.base import normalise_phone
 from scanner.sources.gravatar import (
     GravatarSource,
     check_gravatar,
     email_hash,
-    normalise_phone,
     parse_legacy_profile,
     parse_profile,
 )
@@ -376,3 +376,102 @@ def test_source_attributes() -> None:
     )
     assert source.applies_to(Profile(emails=(AVERY,)))
     assert not source.applies_to(Profile(handles=("asample",)))
+
+
+# --- leads ---------------------------------------------------------------------------
+
+JORDAN = "jordan@example.com"
+
+
+def leads_of(result: SourceResult) -> list[tuple[str, str]]:
+    return [(lead.field, lead.value) for lead in result.leads]
+
+
+def test_public_profile_leads() -> None:
+    result = parse_profile(page("gravatar/profile.json"), AVERY)
+    assert leads_of(result) == [
+        ("handles", "asample"),  # verified GitHub account
+        ("handles", "avery@mastodon.example"),  # verified Mastodon account
+    ]  # the hidden Tumblr account is no lead
+    first = result.leads[0]
+    assert first.found_from == AVERY
+    assert (first.source.name, first.source.url) == ("gravatar", "https://gravatar.com/averysample")
+    assert first.reason == f"a GitHub account verified on the public Gravatar profile of {AVERY}"
+
+
+def test_authenticated_profile_leads() -> None:
+    result = parse_profile(page("gravatar/profile-authenticated.json"), AVERY)
+    assert leads_of(result) == [
+        ("handles", "asample"),
+        ("handles", "avery@mastodon.example"),
+        ("domains", "examplecycles.example.com"),  # links[].url
+        ("emails", "avery.contact@example.net"),  # contact_info.email, lower-cased
+    ]  # the contact form on the same site adds nothing
+    contact = result.leads[-1]
+    assert contact.reason == f"the contact email on the public Gravatar profile of {AVERY}"
+
+
+def test_leads_from_every_kind_of_verified_account_and_link() -> None:
+    result = parse_profile(page("gravatar/profile-leads.json"), JORDAN)
+    assert leads_of(result) == [
+        ("handles", "jt_grows"),  # x.com
+        ("handles", "jtestwell-garden"),  # reddit.com/user/
+        ("handles", "jtgrows"),  # news.ycombinator.com/user?id=
+        ("handles", "jtestwell"),  # keybase.io
+        ("handles", "jtgrows@garden.example.social"),  # service mastodon, /users/<name>
+        ("domains", "jordantestwell.example.com"),  # link, www. dropped
+        ("handles", "jordan@garden.example.social"),  # link of the form instance/@name
+        ("emails", "jordan.garden@example.org"),
+    ]  # Stack Overflow, Bluesky, WordPress, the hidden GitHub, linktr.ee, javascript:,
+    # calendly (contact form / calendar) and the @jt_grows in the about text are not leads
+    assert "jtestwell-hidden" not in repr(result.leads)
+
+
+def test_contact_email_that_was_looked_up_is_no_lead() -> None:
+    data = page("gravatar/profile-authenticated.json")
+    data["contact_info"]["email"] = "AVERY@example.net"
+    assert ("emails", AVERY) not in leads_of(parse_profile(data, AVERY))
+
+
+def test_hostile_urls_are_no_leads() -> None:
+    data = page("gravatar/profile-minimal.json")
+    data["verified_accounts"] = [
+        {"service_type": "github", "service_label": "GitHub", "url": "https://github.com/<b>x"},
+        {"service_type": "twitter", "service_label": "X", "url": "https://x.com/a b"},
+        {"service_type": "mastodon", "service_label": "M", "url": "https://[::1]/@root"},
+    ]
+    data["links"] = [{"label": "x", "url": "https://evil.example/\u0000"}, {"label": 5}]
+    data["contact_info"] = {"email": "not an email"}
+    assert parse_profile(data, "quiet@example.org").leads == ()
+
+
+def test_legacy_profile_leads() -> None:
+    result = parse_legacy_profile(page("gravatar/legacy-profile.json"), AVERY)
+    assert leads_of(result) == [("domains", "examplecycles.example.com")]
+    assert result.leads[0].found_from == AVERY
+
+
+def test_search_carries_the_leads_of_every_email() -> None:
+    jordan_hash = email_hash(JORDAN)
+
+    def answer(digest: str) -> Answer:
+        if digest == jordan_hash:
+            return 200, page_bytes("gravatar/profile-leads.json"), {}
+        return found_for_avery(digest)
+
+    result = run(FakeGravatar(answer), AVERY, JORDAN, "nobody@example.org")
+    assert len(result.leads) == 2 + 8
+    assert {lead.found_from for lead in result.leads} == {AVERY, JORDAN}
+    assert leads_of(result)[:2] == [("handles", "asample"), ("handles", "avery@mastodon.example")]
+
+
+def test_no_profile_no_leads() -> None:
+    result = run(FakeGravatar(lambda digest: (404, b"", {})), AVERY)
+    assert result.leads == ()
+
+
+def test_shared_examples_leads() -> None:
+    docs = parse_profile(shared("v3-profiles-by-id.docs-example.json"), "x@example.com")
+    assert leads_of(docs) == [("handles", "username")]  # https://twitter.com/username
+    fixture = parse_profile(shared("v3-profiles-by-id.fixture.json"), "x@example.com")
+    assert leads_of(fixture) == [("handles", "testuser")]  # GitHub; not WordPress, SO, Bluesky
