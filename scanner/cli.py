@@ -29,7 +29,7 @@ from scanner.models import RunStatus, ScanResult
 from scanner.paths import new_scan_dir, scans_dir
 from scanner.pipeline import DEFAULT_DEPTH, MAX_DEPTH, run_scan
 from scanner.profile import build_profile, merge_flags, read_profile_file
-from scanner.progress import make_progress, printable
+from scanner.progress import make_progress, printable, run_title
 from scanner.replay import ReplayTransport
 from scanner.report import write_reports
 from scanner.sources import SOURCES, select_sources
@@ -263,10 +263,12 @@ def _print_summary(result: ScanResult, json_path: Path | None, html_path: Path |
     else:
         print("exposure: unknown: no source could be checked")
     print(printable(risk.summary))
+    ran_for_a_lead = {run.name for run in result.runs if run.via and run.status is RunStatus.OK}
     for run in result.runs:
         if run.status in (RunStatus.BLOCKED, RunStatus.ERROR):
-            print(printable(f"could not check {run.title}: {run.reason}"))
-        elif run.status is RunStatus.SKIPPED:  # "nothing found" must not hide "nothing ran"
+            print(printable(f"could not check {run_title(run)}: {run.reason}"))
+        elif run.status is RunStatus.SKIPPED and run.name not in ran_for_a_lead:
+            # "nothing found" must not hide "nothing ran"
             print(printable(f"not run {run.title}: {run.reason}"))
     if html_path:
         print(f"report.html: {html_path}")

@@ -3,7 +3,8 @@
 Observations are grouped by (kind, normalised value). Confidence is combined as
 independent evidence (1 - Π(1 - c)); sources, evidence and removal steps are united in
 the order first seen. A fact seen only while following leads keeps the leads (its pivot
-paths); one seen directly needs none. Accounts are de-duplicated by URL.
+paths); one seen directly needs none. A link to a page that is also seen as an account is
+that account. Accounts are de-duplicated by URL.
 """
 
 from __future__ import annotations
@@ -91,10 +92,12 @@ def fingerprint(kind: Kind, key: str, profile: Profile) -> str:
 
 def merge_observations(observations: Iterable[Observation], profile: Profile) -> list[Merged]:
     groups: dict[tuple[Kind, str], list[Observation]] = {}
-    for obs in observations:
-        if not obs.value.strip():
-            continue
-        groups.setdefault((obs.kind, normalise(obs.kind, obs.value)), []).append(obs)
+    kept = [obs for obs in observations if obs.value.strip()]
+    accounts = {normalise(Kind.ACCOUNT, o.value) for o in kept if o.kind is Kind.ACCOUNT}
+    for obs in kept:
+        key = normalise(obs.kind, obs.value)
+        kind = Kind.ACCOUNT if obs.kind is Kind.WEBSITE and key in accounts else obs.kind
+        groups.setdefault((kind, key), []).append(obs)
     return [_merge(kind, key, group, profile) for (kind, key), group in groups.items()]
 
 

@@ -18,6 +18,8 @@ SHARED = ROOT.parent / "shared"
 
 # No waiting in tests: retries happen at once.
 FAST = HttpSettings(backoff_initial=0.0, backoff_max=0.0, max_retry_after=0.0)
+# Replaying a recorded world: no service to be polite to, so no pacing either (as the CLI).
+REPLAY = HttpSettings(backoff_initial=0.0, backoff_max=0.0, max_retry_after=0.0, pacing=False)
 
 
 def page(relative: str) -> Any:

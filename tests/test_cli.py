@@ -69,9 +69,14 @@ def test_scan_demo_world_writes_private_reports(
     assert report["scan"]["mode"] == "replay"
     assert len(report["findings"]) >= 6
     assert "Exposure audit: Jordan Testwell" in report_html.read_text(encoding="utf-8")
-    # progress goes to stderr, one line per source
-    assert "scanning 2 source(s)" in stderr
-    assert stderr.count("checked,") == 2
+    # progress goes to stderr, one line per source run, leads included
+    assert f"scanning {len(SOURCES)} source(s)" in stderr
+    assert stderr.count("checked,") == len(report["scan"]["sources"]) - stderr.count("skipped (")
+    assert "following leads: 8 more lookup(s)" in stderr
+    assert "XposedOrNot, for jordan.t.personal@example.net (found by github): checked," in stderr
+    # a source that ran for a lead is not reported as "not run"
+    assert "not run Mastodon" not in stdout
+    assert "not run Have I Been Pwned: set HIBP_API_KEY" in stdout
 
 
 def test_scan_overwrites_an_old_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -283,3 +283,18 @@ def test_distinct_accounts_are_kept_found_first() -> None:
         "https://a.example/jt",
         "https://b.example/jt",
     ]
+
+
+def test_a_link_to_a_known_account_is_that_account() -> None:
+    merged = merge_observations(
+        [
+            obs(Kind.ACCOUNT, "https://github.com/jtestwell", A1, 0.9),
+            obs(Kind.WEBSITE, "github.com/jtestwell/", B1, 0.4),
+            obs(Kind.WEBSITE, "https://testwell.example", B1, 0.4),
+        ],
+        PROFILE,
+    )
+    assert [(m.kind, m.key, len(m.sources)) for m in merged] == [
+        (Kind.ACCOUNT, "github.com/jtestwell", 2),
+        (Kind.WEBSITE, "testwell.example", 1),
+    ]

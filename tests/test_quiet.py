@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from dataclasses import replace
 
 import httpx
 import pytest
@@ -19,7 +18,7 @@ from scanner.pipeline import run_scan
 from scanner.profile import load_profile
 from scanner.replay import ReplayTransport
 from scanner.sources import all_sources
-from tests.support import FAST, ROOT
+from tests.support import REPLAY, ROOT
 
 LOUD = re.compile(
     r"log[-_]?in|sign[-_]?(in|up|on)|register|password|passwd|reset|recover|forgot"
@@ -43,7 +42,7 @@ def scan_through(inner: httpx.AsyncBaseTransport) -> list[httpx.Request]:
     recording = Recording(inner)
 
     async def scan() -> None:
-        async with Http(replace(FAST, pacing=False), transport=recording) as http:
+        async with Http(REPLAY, transport=recording) as http:
             await run_scan(profile, all_sources(), http)
 
     asyncio.run(scan())

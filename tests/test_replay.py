@@ -105,8 +105,12 @@ def test_load_world_keys_and_defaults(world: Path) -> None:
 def test_bundled_demo_world_loads() -> None:
     manifest = json.loads((ROOT / "demo_world" / "world.json").read_text(encoding="utf-8"))
     routes = load_world(ROOT / "demo_world")
-    assert len(routes) == len(manifest["responses"]) == 9
+    assert len(routes) == len(manifest["responses"])  # no two entries for one request
     assert routes["GET https://api.github.com/users/jtestwell?"].status == 200
+    assert (
+        routes["GET https://keys.openpgp.org/vks/v1/by-email/jordan.testwell%40example.com?"].status
+        == 404
+    )
 
 
 # --- matching ----------------------------------------------------------------------------

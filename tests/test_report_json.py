@@ -30,8 +30,8 @@ from scanner.pipeline import run_scan
 from scanner.profile import build_profile
 from scanner.replay import ReplayTransport
 from scanner.report.json import SCHEMA_ID, SCHEMA_PATH, report_dict
-from scanner.sources import all_sources
-from tests.support import FAST, ROOT
+from scanner.sources import SOURCES, all_sources
+from tests.support import REPLAY, ROOT
 
 WORLD = ROOT / "demo_world"
 T0 = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -55,7 +55,7 @@ def demo_scan() -> ScanResult:
     """A full scan of the bundled demo world (no network: a replay transport answers)."""
 
     async def go() -> ScanResult:
-        async with Http(FAST, transport=ReplayTransport(WORLD)) as http:
+        async with Http(REPLAY, transport=ReplayTransport(WORLD)) as http:
             return await run_scan(demo_profile(), all_sources(), http, replay=str(WORLD))
 
     return asyncio.run(go())
@@ -133,17 +133,47 @@ def test_demo_report_content() -> None:
     assert report["scan"]["mode"] == "replay"
     findings = report["findings"]
     assert len(findings) >= 6
-    assert {s["name"] for f in findings for s in f["sources"]} == {"github", "gravatar"}
+    assert {s["name"] for f in findings for s in f["sources"]} == {
+        "github", "gravatar", "reddit", "mastodon", "openpgp", "xposedornot", "rdap",
+    }  # fmt: skip
     scores = [f["score"] for f in findings]
     assert scores == sorted(scores, reverse=True)
     assert all(f["removal"] for f in findings)
-    assert [s["name"] for s in report["scan"]["sources"]] == ["github", "gravatar"]
-    assert all(s["status"] == "ok" and s["error"] is None for s in report["scan"]["sources"])
-    assert report["scan"]["requests_by_host"] == {"api.github.com": 8, "api.gravatar.com": 1}
-    assert len(report["scan"]["requests"]) == 9
+    runs = report["scan"]["sources"]
+    assert [s["name"] for s in runs if s["via"] is None] == [cls.name for cls in SOURCES]
+    assert {s["status"] for s in runs} == {"ok", "skipped"}  # the world answers everything
+    assert report["scan"]["requests_by_host"]["api.github.com"] == 8
+    assert len(report["scan"]["requests"]) == 29
     values = {(f["kind"], f["value"]) for f in findings}
     assert ("phone", "+12175550142") in values
     assert ("email", "jordan.t.personal@example.net") in values
+
+
+def test_demo_report_has_findings_reached_only_by_following_leads() -> None:
+    """Issue 4's pivot story: handle -> GitHub commits -> personal email -> its breaches, and
+    handle -> GitHub blog -> domain -> registrant's home address."""
+    report = report_dict(demo_scan())
+    by_value = {f["value"]: f for f in report["findings"]}
+    breach = by_value["ExampleSeedCatalog"]
+    assert breach["kind"] == "breach"
+    (path,) = breach["paths"]
+    assert [(s["found_by"], s["found_from"], s["field"], s["value"]) for s in path] == [
+        ("github", "jtestwell", "emails", "jordan.t.personal@example.net")
+    ]
+    home = next(f for f in report["findings"] if f["kind"] == "home_address")
+    assert home["value"].startswith("48 Elm Street, Springfield")
+    assert [[s["value"] for s in p] for p in home["paths"]] == [["jordantestwell.example.com"]]
+    deep = by_value["jordan@testwell-home.example"]  # on the key of the commit email
+    assert [s["found_by"] for s in deep["paths"][0]] == ["github"]
+    assert (
+        next(lead for lead in report["leads"] if lead["value"] == "jordan@testwell-home.example")[
+            "path"
+        ][0]["value"]
+        == "jordan.t.personal@example.net"
+    )
+    namesake = next(f for f in report["findings"] if "reddit.com" in f["value"])
+    assert namesake["confidence"] < 0.6  # a handle match alone is not you
+    assert by_value["https://github.com/jtestwell"]["paths"] == []  # found directly
 
 
 def test_live_report_says_live() -> None:

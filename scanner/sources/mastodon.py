@@ -243,6 +243,9 @@ class MastodonSource(Source):
     def applies_to(self, profile: Profile) -> bool:
         return bool(fediverse_handles(profile))
 
+    def skip_reason(self, profile: Profile) -> str:
+        return "the profile has no fediverse address (name@instance.example)"
+
     async def search(self, profile: Profile, http: Http) -> SourceResult:
         addresses, notes = pick_addresses(profile)
         if not addresses:

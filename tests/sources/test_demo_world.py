@@ -1,9 +1,13 @@
-"""The bundled demo world answers every request the GitHub and Gravatar sources send."""
+"""The bundled demo world: GitHub and Gravatar's part in detail, and that it is fictional.
+
+The whole world (every source and the leads they follow) is checked by the full demo scan
+in tests/test_report_json.py and tests/test_cli.py."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import re
 from pathlib import Path
 
 from scanner.extract.emails import find_emails
@@ -106,12 +110,18 @@ def test_world_files_are_all_referenced_and_fictional() -> None:
     bodies = {entry["body"] for entry in manifest["responses"] if entry.get("body")}
     files = {
         str(path.relative_to(WORLD))
-        for folder in ("github", "gravatar")
-        for path in (WORLD / folder).rglob("*")
-        if path.is_file()
+        for path in WORLD.rglob("*")
+        if path.is_file() and path.name != "world.json"
     }
     assert files <= bodies  # no orphan body files
     text = "\n".join(Path(WORLD, body).read_text(encoding="utf-8") for body in sorted(files))
     assert "555-0142" in text
-    for real in ("octocat", "@gmail.com", "@github.com>"):
+    for real in ("octocat", "@gmail.com", "@github.com>", "Lovelace", "derrickoswald", "Gargron"):
         assert real not in text
+    hosts = set(re.findall(r"https?://([a-z0-9.-]+)", text))
+    assert hosts, "no URLs read: the check below would prove nothing"
+    fictional = (".example", ".example.com", ".example.net", ".example.org", "example.com")
+    platforms = ("github.com", "avatars.githubusercontent.com", "gravatar.com")
+    protocols = ("webfinger.net", "ostatus.org")  # WebFinger rel names, not places
+    for host in hosts:
+        assert host.endswith((*fictional, *platforms, *protocols)), host
