@@ -56,7 +56,10 @@ def loud_parts(request: httpx.Request) -> list[str]:
 
 
 @pytest.mark.parametrize("world", ["demo", "nothing found"])
-def test_a_full_scan_makes_only_quiet_read_only_requests(world: str) -> None:
+def test_a_full_scan_makes_only_quiet_read_only_requests(
+    world: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HIBP_API_KEY", "test-key-not-real")  # so every source sends
     inner: httpx.AsyncBaseTransport
     if world == "demo":
         inner = ReplayTransport(ROOT / "demo_world")
@@ -64,6 +67,10 @@ def test_a_full_scan_makes_only_quiet_read_only_requests(world: str) -> None:
         inner = httpx.MockTransport(lambda request: httpx.Response(404))
     requests = scan_through(inner)
     assert requests, "the scan sent nothing: the check below would prove nothing"
+    hosts = {request.url.host for request in requests}
+    assert {"haveibeenpwned.com", "api.xposedornot.com", "keys.openpgp.org"} <= hosts
+    if world == "demo":  # leads followed: their lookups are checked too
+        assert {"mastodon.example", "rdap.registry.example", "data.iana.org"} <= hosts
     for request in requests:
         assert request.method == "GET", f"{request.method} {request.url}"
         assert not loud_parts(request), f"loud request {request.url}: {loud_parts(request)}"
