@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from bench.pii_eval import adversarial  # noqa: E402
 from bench.pii_eval import main as pii_eval_main  # noqa: E402
 from scanner.extract import extract_text  # noqa: E402
-from scanner.http import Http  # noqa: E402
+from scanner.http import Http, HttpSettings  # noqa: E402
 from scanner.models import ScanResult  # noqa: E402
 from scanner.pipeline import run_scan  # noqa: E402
 from scanner.profile import load_profile  # noqa: E402
@@ -54,7 +54,8 @@ def demo_scan() -> ScanResult:
     profile = load_profile(ROOT / "sample_profiles" / "jordan_testwell.toml")
 
     async def scan() -> ScanResult:
-        async with Http(transport=ReplayTransport(ROOT / "demo_world")) as http:
+        settings = HttpSettings(pacing=False)  # as `scan --replay`: no service to pace for
+        async with Http(settings, transport=ReplayTransport(ROOT / "demo_world")) as http:
             return await run_scan(profile, all_sources(), http)
 
     result = asyncio.run(scan())
