@@ -319,7 +319,9 @@ def _sniff_html(text: str) -> bool:
 
 
 def cmd_sources() -> int:
+    name_width = max(len(cls.name) for cls in SOURCES)
+    title_width = max(len(cls.title) for cls in SOURCES)
     for cls in SOURCES:
         needs = " or ".join(sorted(cls.needs))
-        print(f"{cls.name:<12} {cls.title:<20} needs: {needs}")
+        print(f"{cls.name:<{name_width}}  {cls.title:<{title_width}}  needs: {needs}")
     return EXIT_OK

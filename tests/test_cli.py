@@ -347,6 +347,7 @@ def test_sources_lists_every_source(capsys: pytest.CaptureFixture[str]) -> None:
     assert lines[0].startswith("github")
     assert lines[0].endswith("needs: handles")
     assert next(line for line in lines if line.startswith("gravatar")).endswith("needs: emails")
+    assert len({line.index("needs:") for line in lines}) == 1  # one column, however long
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
