@@ -211,3 +211,37 @@ def normalise_phone(raw: str, region: str) -> str:
     if not phonenumbers.is_possible_number(number):
         return raw.strip()
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+def pick(
+    values: Iterable[str],
+    site: str,
+    limit: int,
+    *,
+    what: str = "handles",
+    valid: re.Pattern[str] | None = None,
+    rule: str = "",
+    case_sensitive: bool = False,
+) -> tuple[list[str], list[str]]:
+    """The identifiers a source will look up, and notes on the ones it will not.
+
+    Drops repeats (ignoring case unless the site's names are case-sensitive); an identifier
+    the site's rules (`valid`, a full-match pattern; `rule` says it in words) reject is not
+    sent but noted; past `limit` the rest are noted as not checked.
+    """
+    picked: list[str] = []
+    notes: list[str] = []
+    seen: set[str] = set()
+    for value in values:
+        if valid is not None and not valid.fullmatch(value):
+            detail = f" ({rule})" if rule else ""
+            notes.append(f"'{value}' cannot be a {site} username{detail}; not checked on {site}")
+            continue
+        key = value if case_sensitive else value.casefold()
+        if key not in seen:
+            seen.add(key)
+            picked.append(value)
+    if len(picked) > limit:
+        rest = ", ".join(picked[limit:])
+        notes.append(f"{site}: only the first {limit} {what} were checked; not checked: {rest}")
+    return picked[:limit], notes

@@ -44,6 +44,7 @@ from scanner.sources.base import (
     check_status,
     json_body,
     lookup_each,
+    pick,
     plain_handles,
     reset_time,
     tie,
@@ -209,20 +210,8 @@ async def _nothing() -> None:
 
 def pick_handles(handles: tuple[str, ...]) -> tuple[list[str], list[str]]:
     """Up to MAX_HANDLES possible GitHub logins, and notes about the ones skipped."""
-    picked: list[str] = []
-    notes: list[str] = []
-    for raw in handles:
-        handle = raw.strip().removeprefix("@")
-        if not LOGIN.fullmatch(handle):
-            notes.append(f"'{raw}' cannot be a GitHub username; not checked on GitHub")
-        elif handle.casefold() not in (p.casefold() for p in picked):
-            picked.append(handle)
-    if len(picked) > MAX_HANDLES:
-        notes.append(
-            f"GitHub: only the first {MAX_HANDLES} handles were checked; "
-            f"not checked: {', '.join(picked[MAX_HANDLES:])}"
-        )
-    return picked[:MAX_HANDLES], notes
+    logins = (raw.strip().removeprefix("@") for raw in handles)
+    return pick(logins, SITE, MAX_HANDLES, valid=LOGIN)
 
 
 class GitHubSource(Source):

@@ -56,6 +56,7 @@ from scanner.sources.base import (
     json_body,
     lookup_each,
     personal_domain,
+    pick,
     plain_handles,
     reset_time,
     tie,
@@ -68,7 +69,7 @@ API = "https://gitlab.com/api/v4/users"
 MAX_HANDLES = 5
 MAX_FIELD = 300  # characters kept of a profile field
 MAX_BIO = 10_000
-USERNAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}")
+USERNAME = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,253}[A-Za-z0-9_-])?")  # no final "."
 LINKED_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 HEADERS = {"Accept": "application/json"}
 
@@ -257,17 +258,7 @@ async def _lookup(http: Http, handle: str, profile: Profile) -> SourceResult:
 
 def pick_handles(profile: Profile) -> tuple[list[str], list[str]]:
     """Up to MAX_HANDLES possible GitLab usernames, and notes about the ones skipped."""
-    picked: list[str] = []
-    notes: list[str] = []
-    for handle in plain_handles(profile):
-        if not USERNAME.fullmatch(handle) or handle.endswith("."):
-            notes.append(f"'{handle}' cannot be a GitLab username; not checked on GitLab")
-        elif handle.casefold() not in (p.casefold() for p in picked):
-            picked.append(handle)
-    if len(picked) > MAX_HANDLES:
-        rest = ", ".join(picked[MAX_HANDLES:])
-        notes.append(f"GitLab: only the first {MAX_HANDLES} handles were checked; not: {rest}")
-    return picked[:MAX_HANDLES], notes
+    return pick(plain_handles(profile), SITE, MAX_HANDLES, valid=USERNAME)
 
 
 class GitLabSource(Source):

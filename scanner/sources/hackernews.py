@@ -47,6 +47,7 @@ from scanner.sources.base import (
     check_status,
     json_body,
     lookup_each,
+    pick,
     plain_handles,
     tie,
 )
@@ -138,20 +139,10 @@ def parse_user(data: Any, handle: str, profile: Profile) -> SourceResult:
 
 def pick_handles(profile: Profile) -> tuple[list[str], list[str]]:
     """Up to MAX_HANDLES handles HN's rules allow (case kept), and notes on the others."""
-    picked: list[str] = []
-    notes: list[str] = []
-    for handle in plain_handles(profile):
-        if not USERNAME.fullmatch(handle):
-            notes.append(
-                f"'{handle}' cannot be a Hacker News username (2-15 letters, digits, '_' or "
-                "'-'); not checked on Hacker News"
-            )
-        elif handle not in picked:
-            picked.append(handle)
-    if len(picked) > MAX_HANDLES:
-        rest = ", ".join(picked[MAX_HANDLES:])
-        notes.append(f"Hacker News: only the first {MAX_HANDLES} handles were checked; not: {rest}")
-    return picked[:MAX_HANDLES], notes
+    return pick(
+        plain_handles(profile), SITE, MAX_HANDLES, valid=USERNAME,
+        rule="2-15 letters, digits, '_' or '-'", case_sensitive=True,
+    )  # fmt: skip
 
 
 async def _lookup(http: Http, handle: str, profile: Profile) -> SourceResult:

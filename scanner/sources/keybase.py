@@ -23,7 +23,7 @@ import re
 from scanner.errors import SourceUnavailable
 from scanner.http import Http
 from scanner.models import Profile, SourceResult
-from scanner.sources.base import Source, check_status, json_body, plain_handles
+from scanner.sources.base import Source, check_status, json_body, pick, plain_handles
 from scanner.sources.keybase_parse import NAME, SITE, parse_lookup
 
 API = "https://keybase.io/_/api/1.0/user/lookup.json"
@@ -34,19 +34,7 @@ USERNAME = re.compile(r"[A-Za-z0-9_]{2,16}")
 
 def pick_handles(profile: Profile) -> tuple[list[str], list[str]]:
     """Up to MAX_HANDLES possible Keybase usernames, and notes about the ones skipped."""
-    picked: list[str] = []
-    notes: list[str] = []
-    for handle in plain_handles(profile):
-        if not USERNAME.fullmatch(handle):
-            notes.append(f"'{handle}' cannot be a Keybase username; not checked on Keybase")
-        elif handle.casefold() not in (p.casefold() for p in picked):
-            picked.append(handle)
-    if len(picked) > MAX_HANDLES:
-        notes.append(
-            f"Keybase: only the first {MAX_HANDLES} handles were checked; "
-            f"not checked: {', '.join(picked[MAX_HANDLES:])}"
-        )
-    return picked[:MAX_HANDLES], notes
+    return pick(plain_handles(profile), SITE, MAX_HANDLES, valid=USERNAME)
 
 
 def lookup_url(usernames: list[str]) -> str:

@@ -49,6 +49,7 @@ from scanner.sources.base import (
     check_status,
     json_body,
     lookup_each,
+    pick,
     plain_handles,
     tie,
 )
@@ -201,20 +202,8 @@ async def _lookup(http: Http, profile: Profile, handle: str) -> SourceResult:
 
 def pick_handles(profile: Profile) -> tuple[list[str], list[str]]:
     """Up to MAX_HANDLES possible Reddit usernames, and notes about the ones skipped."""
-    picked: list[str] = []
-    notes: list[str] = []
-    for raw in plain_handles(profile):
-        handle = raw.strip().removeprefix("/").removeprefix("u/")
-        if not USERNAME.fullmatch(handle):
-            notes.append(f"'{raw}' cannot be a Reddit username; not checked on Reddit")
-        elif handle.casefold() not in (p.casefold() for p in picked):
-            picked.append(handle)
-    if len(picked) > MAX_HANDLES:
-        notes.append(
-            f"Reddit: only the first {MAX_HANDLES} handles were checked; "
-            f"not checked: {', '.join(picked[MAX_HANDLES:])}"
-        )
-    return picked[:MAX_HANDLES], notes
+    names = (h.strip().removeprefix("/").removeprefix("u/") for h in plain_handles(profile))
+    return pick(names, SITE, MAX_HANDLES, valid=USERNAME)
 
 
 class RedditSource(Source):

@@ -56,6 +56,7 @@ from scanner.sources.base import (
     json_body,
     lookup_each,
     personal_domain,
+    pick,
     plain_handles,
     tie,
 )
@@ -313,17 +314,7 @@ async def _lookup(api: _Api, profile: Profile, handle: str) -> SourceResult:
 
 def pick_handles(profile: Profile) -> tuple[list[str], list[str]]:
     """Up to MAX_HANDLES plain handles (case-insensitively distinct), and a note on the rest."""
-    picked: list[str] = []
-    for handle in plain_handles(profile):
-        if handle.casefold() not in (p.casefold() for p in picked):
-            picked.append(handle)
-    notes = []
-    if len(picked) > MAX_HANDLES:
-        notes.append(
-            f"Stack Exchange: only the first {MAX_HANDLES} handles were checked; "
-            f"not checked: {', '.join(picked[MAX_HANDLES:])}"
-        )
-    return picked[:MAX_HANDLES], notes
+    return pick(plain_handles(profile), SITE, MAX_HANDLES)
 
 
 class StackExchangeSource(Source):

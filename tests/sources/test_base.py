@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 import pytest
 
@@ -12,6 +13,7 @@ from scanner.sources.base import (
     fediverse_handles,
     lookup_each,
     personal_domain,
+    pick,
     plain_handles,
     tie,
 )
@@ -136,3 +138,19 @@ def test_handles_split_into_site_usernames_and_fediverse_addresses() -> None:
 )
 def test_personal_domain_skips_platforms_and_private_names(url: str, domain: str) -> None:
     assert personal_domain(url) == domain
+
+
+def test_pick_drops_repeats_rejects_by_the_rules_and_caps() -> None:
+    rule = re.compile(r"[A-Za-z]{3,8}")
+    picked, notes = pick(["alice", "ALICE", "x", "bob", "carol", "dave"], "Site", 3, valid=rule)
+    assert picked == ["alice", "bob", "carol"]  # "ALICE" repeats "alice"; "x" breaks the rule
+    assert notes == [
+        "'x' cannot be a Site username; not checked on Site",
+        "Site: only the first 3 handles were checked; not checked: dave",
+    ]
+
+
+def test_pick_keeps_case_where_the_site_does() -> None:
+    picked, notes = pick(["jl", "JL", "jl"], "HN", 5, case_sensitive=True)
+    assert picked == ["jl", "JL"]
+    assert notes == []

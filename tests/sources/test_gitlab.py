@@ -216,7 +216,7 @@ def test_pick_handles() -> None:
     many = Profile(handles=tuple(f"user{i}" for i in range(7)))
     picked, notes = pick_handles(many)
     assert picked == [f"user{i}" for i in range(5)]
-    assert notes == ["GitLab: only the first 5 handles were checked; not: user5, user6"]
+    assert notes == ["GitLab: only the first 5 handles were checked; not checked: user5, user6"]
 
 
 # --- the real recorded shapes (skipped when ../shared is absent) ----------------------

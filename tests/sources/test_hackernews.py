@@ -141,7 +141,9 @@ def test_pick_handles_keeps_case_and_skips_what_hn_rejects() -> None:
     many = Profile(handles=tuple(f"user{i}" for i in range(7)))
     picked, notes = pick_handles(many)
     assert picked == [f"user{i}" for i in range(5)]
-    assert notes == ["Hacker News: only the first 5 handles were checked; not: user5, user6"]
+    assert notes == [
+        "Hacker News: only the first 5 handles were checked; not checked: user5, user6"
+    ]
 
 
 # --- the real recorded shape (skipped when ../shared is absent) -----------------------
