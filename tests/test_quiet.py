@@ -8,7 +8,6 @@ checked: method, path, query and body.
 from __future__ import annotations
 
 import asyncio
-import re
 
 import httpx
 import pytest
@@ -16,15 +15,10 @@ import pytest
 from scanner.http import Http
 from scanner.pipeline import run_scan
 from scanner.profile import load_profile
+from scanner.quiet import LOUD, looks_loud
 from scanner.replay import ReplayTransport
 from scanner.sources import all_sources
 from tests.support import REPLAY, ROOT
-
-LOUD = re.compile(
-    r"log[-_]?in|sign[-_]?(in|up|on)|register|password|passwd|reset|recover|forgot"
-    r"|verify|verification|confirm|2fa|otp|magic[-_]?link|oauth|authorize|session|token",
-    re.IGNORECASE,
-)
 
 
 class Recording(httpx.AsyncBaseTransport):
@@ -81,3 +75,9 @@ def test_the_check_itself_catches_loud_requests() -> None:
     assert loud_parts(loud)
     quiet = httpx.Request("GET", "https://api.github.com/users/jtestwell/gpg_keys")
     assert not loud_parts(quiet)
+
+
+def test_looks_loud_names_the_account_flow_word() -> None:
+    assert looks_loud("/api/v1/users/jt", "", '{"username":"jt"}') == ""
+    assert looks_loud("/users/jt", "next=/login") == "login"
+    assert looks_loud("/api/validation/username", "", "", "/accounts/password/reset") == "password"
