@@ -21,7 +21,7 @@ from typing import Any, NoReturn
 
 import phonenumbers
 
-from scanner import __version__
+from scanner import __version__, cli_usernames
 from scanner.errors import InputError
 from scanner.extract import Extracted, extract_html, extract_text
 from scanner.http import Http, HttpSettings
@@ -68,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_scan(commands)
     _add_extract(commands)
     commands.add_parser("sources", help="list the sources a scan can use and what each needs")
+    cli_usernames.add_commands(commands, _Parser)
     return parser
 
 
@@ -161,6 +162,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_scan(args)
         if args.command == "extract":
             return cmd_extract(args)
+        if args.command == "usernames":
+            return cli_usernames.cmd_usernames(args)
+        if args.command == "sites":
+            return cli_usernames.cmd_sites(args)
         return cmd_sources()
     except InputError as exc:
         print(f"{PROG}: error: {printable(str(exc))}", file=sys.stderr)

@@ -21,6 +21,7 @@ import ssl
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from http.cookiejar import DefaultCookiePolicy
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -97,6 +98,8 @@ class Http:
             if "proxy" not in options:
                 raise
             raise InputError(f"cannot use proxy: {exc}") from None
+        # No cookie is ever kept: nothing links one request of a scan to another.
+        self._client.cookies.jar.set_policy(DefaultCookiePolicy(allowed_domains=[]))
 
     async def pace(self, key: str, interval: float) -> None:
         """Wait until `interval` seconds have passed since the last call with this key.
@@ -165,27 +168,35 @@ class Http:
         headers: Mapping[str, str] | None = None,
         data: Mapping[str, str] | None = None,
         json: Any = None,
+        follow_redirects: bool = True,
+        attempts: int | None = None,
     ) -> httpx.Response:
         """Send with retries; return the final response (any status) with its body read.
 
         Raises SourceUnavailable when no response arrived after every attempt, and
         ResponseTooLarge when the body passes the size cap. `params` are merged into the URL's
         query, winning on a shared name (httpx 0.28 alone would drop the URL's query, even
-        for an empty `params`).
+        for an empty `params`). `follow_redirects=False` hands back a 3xx as it came;
+        `attempts` overrides the settings' number of tries for this request (1: one shot,
+        no retry machinery at all, for checks that run by the thousand).
         """
         target = httpx.URL(url).copy_merge_params(params) if params else httpx.URL(url)
         request = self._client.build_request(method, target, headers=headers, data=data, json=json)
-        retrying = AsyncRetrying(
-            stop=stop_after_attempt(max(1, self.settings.attempts)),
-            wait=self._wait,
-            retry=retry_if_exception_type(httpx.TransportError)
-            | retry_if_result(self._should_retry),
-            retry_error_callback=self._give_up,
-            reraise=True,
-        )
+        tries = max(1, self.settings.attempts if attempts is None else attempts)
         status: int | None = None
         try:
-            response: httpx.Response = await retrying(self._send_once, request)
+            if tries == 1:
+                response = await self._send_once(request, follow_redirects)
+            else:
+                retrying = AsyncRetrying(
+                    stop=stop_after_attempt(tries),
+                    wait=self._wait,
+                    retry=retry_if_exception_type(httpx.TransportError)
+                    | retry_if_result(self._should_retry),
+                    retry_error_callback=self._give_up,
+                    reraise=True,
+                )
+                response = await retrying(self._send_once, request, follow_redirects)
             status = response.status_code
         except httpx.RequestError as exc:  # transport errors, too many redirects, bad encoding
             raise SourceUnavailable(f"{request.url.host}: {_describe(exc)}") from exc
@@ -218,11 +229,15 @@ class Http:
         assert state.outcome is not None
         return state.outcome.result()  # type: ignore[no-any-return]
 
-    async def _send_once(self, request: httpx.Request) -> httpx.Response:
+    async def _send_once(
+        self, request: httpx.Request, follow_redirects: bool = True
+    ) -> httpx.Response:
         host = request.url.host
         semaphore = self._hosts.setdefault(host, asyncio.Semaphore(self.settings.per_host))
         async with semaphore:
-            response = await self._client.send(request, stream=True)
+            response = await self._client.send(
+                request, stream=True, follow_redirects=follow_redirects
+            )
             try:
                 body = await self._read_capped(response)
             finally:

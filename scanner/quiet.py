@@ -12,13 +12,17 @@ import re
 
 LOUD = re.compile(
     r"log[-_]?in|sign[-_]?(in|up|on)|register|password|passwd|reset|recover|forgot"
-    r"|verify|verification|confirm|2fa|otp|magic[-_]?link|oauth|authorize|session|token",
+    r"|verify|verification|confirm|2fa|otp|magic[-_]?link|oauth|authorize|session|token"
+    # username-availability checks belong to the sign-up flow, whatever their name
+    r"|(user|nick)[-_]?(name)?[-_]?availab|(check|is)[-_]?availab"
+    r"|(check|validat(e|ion))[-_/]?(user)?names?|usernames?[-_/]?(attempt|validat|check)"
+    r"|(?<![a-z])auth(?![a-z])",
     re.IGNORECASE,
 )
 
 
 def looks_loud(*parts: str) -> str:
-    """The first part of a request (path, query, body) that looks like an account flow.
+    """The first part of a request (host, path, query, body) that looks like an account flow.
 
     "" when none does.
     """

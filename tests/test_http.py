@@ -612,3 +612,54 @@ def test_pace_is_off_for_replayed_worlds(monkeypatch: pytest.MonkeyPatch) -> Non
 
     asyncio.run(go())
     assert waits == []
+
+
+# --- per-request options -----------------------------------------------------------
+
+
+def test_a_redirect_can_be_handed_back_as_it_came() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/old":
+            return httpx.Response(302, headers={"location": "https://site.example/new"})
+        return httpx.Response(200, text="new page")
+
+    async def go() -> tuple[int, int, list[str]]:
+        async with mock_http(handler) as http:
+            kept = await http.request("GET", "https://site.example/old", follow_redirects=False)
+            followed = await http.get("https://site.example/old")
+            return kept.status_code, followed.status_code, [r.url for r in http.sent]
+
+    kept, followed, sent = asyncio.run(go())
+    assert (kept, followed) == (302, 200)
+    assert sent == ["https://site.example/old", "https://site.example/old"]
+
+
+def test_one_attempt_means_no_retry() -> None:
+    calls: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(str(request.url))
+        return httpx.Response(503)
+
+    async def go() -> int:
+        async with mock_http(handler) as http:
+            return (await http.request("GET", "https://site.example/", attempts=1)).status_code
+
+    assert asyncio.run(go()) == 503
+    assert len(calls) == 1
+
+
+def test_no_cookie_is_kept_between_requests() -> None:
+    seen: list[str | None] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("cookie"))
+        return httpx.Response(200, headers={"set-cookie": "visitor=abc123; Path=/"})
+
+    async def go() -> None:
+        async with mock_http(handler) as http:
+            await http.get("https://site.example/a")
+            await http.get("https://site.example/b")
+
+    asyncio.run(go())
+    assert seen == [None, None]

@@ -80,4 +80,37 @@ def test_the_check_itself_catches_loud_requests() -> None:
 def test_looks_loud_names_the_account_flow_word() -> None:
     assert looks_loud("/api/v1/users/jt", "", '{"username":"jt"}') == ""
     assert looks_loud("/users/jt", "next=/login") == "login"
-    assert looks_loud("/api/validation/username", "", "", "/accounts/password/reset") == "password"
+    assert looks_loud("/api/users", "", "", "/accounts/password/reset") == "password"
+
+
+@pytest.mark.parametrize(
+    "part",
+    [
+        "/i/users/username_available.json",
+        "/api/v9/unique-username/username-attempt-unauthed",
+        "/wp-json/wporg/v1/username-available/jt",
+        "/validate_username",
+        "/check_username",
+        "/v1/usernames/validate",
+        "/api/validation/username",
+        "/check_availability",
+        "login.wordpress.org",
+        "auth.roblox.com",
+        "/api/auth/user",
+    ],
+)
+def test_username_availability_and_auth_hosts_are_loud(part: str) -> None:
+    assert looks_loud(part)
+
+
+@pytest.mark.parametrize(
+    "part",
+    ["/users/jtestwell", "/api/v1/accounts/lookup", "author.example.com", "/authors/jt", "/@jt"],
+)
+def test_profile_paths_are_quiet(part: str) -> None:
+    assert looks_loud(part) == ""
+
+
+def test_the_wayback_availability_api_is_not_an_account_flow() -> None:
+    assert looks_loud("archive.org", "/wayback/available", "url=https://site.example/jt") == ""
+    assert looks_loud("/graphql?operationName=NickAvailability") == "NickAvailab"

@@ -16,12 +16,12 @@ def write_reports(result: ScanResult, json_path: Path | None, html_path: Path | 
     """Write the requested reports, readable only by the user (0600)."""
     if json_path is not None:
         text = json.dumps(report_dict(result), indent=2, ensure_ascii=False) + "\n"
-        _write_private(json_path, text)
+        write_private(json_path, text)
     if html_path is not None:
-        _write_private(html_path, render_html(result))
+        write_private(html_path, render_html(result))
 
 
-def _write_private(path: Path, text: str) -> None:
+def write_private(path: Path, text: str) -> None:
     """Write atomically: a fresh 0600 temp file beside the target, then rename over it.
 
     An old report is never half-overwritten, and the temp file is removed if anything
