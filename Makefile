@@ -41,7 +41,7 @@ pytest: $(STAMP)
 test: lint types pytest
 
 bench: $(STAMP)
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py; a=$$?; $(BIN)/python bench/usernames_bench.py; b=$$?; exit $$((a || b))
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info $(DEMO_OUT)

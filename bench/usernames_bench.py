@@ -433,7 +433,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--concurrency", type=int, default=256, help="second run's --concurrency (256)"
     )
-    parser.add_argument("--timeout", type=float, default=1.0, help="CLI --timeout (1 s)")
+    parser.add_argument("--timeout", type=float, default=2.0, help="CLI --timeout (2 s)")
     parser.add_argument("--username", default="benchuser")
     parser.add_argument("--cli", type=Path, help="the exposure-audit executable to measure")
     parser.add_argument("--farm-only", action="store_true", help="check the farm; bare baseline")

@@ -19,6 +19,7 @@ import email.utils
 import random
 import ssl
 import time
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from http.cookiejar import DefaultCookiePolicy
@@ -41,6 +42,9 @@ from scanner.models import SentRequest
 
 USER_AGENT = f"exposure-audit/{__version__} (personal exposure audit; local-first)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+POOL_SIZE = 16  # connections per pool shard (see Http.__init__)
 
 
 @dataclass(frozen=True)
@@ -91,15 +95,34 @@ class Http:
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._pace_locks: dict[str, asyncio.Lock] = {}
         self._paced_at: dict[str, float] = {}
-        options = self._client_options(transport)
+        # Hosts are spread over several small connection pools: httpcore's pool bookkeeping
+        # costs time in proportion to its size on every request (encode/httpcore#1035), which
+        # dominates when thousands of sites are checked. Shards share one SSL context.
+        self._shard_count = max(1, self.settings.max_connections // POOL_SIZE)
+        self._options = self._client_options(transport)
+        self._client = self._new_client()
+        self._shards: list[httpx.AsyncClient | None] = [self._client]
+        self._shards += [None] * (self._shard_count - 1)
+
+    def _new_client(self) -> httpx.AsyncClient:
         try:
-            self._client = httpx.AsyncClient(**options)
+            client = httpx.AsyncClient(**self._options)
         except (ValueError, ImportError, httpx.InvalidURL) as exc:
-            if "proxy" not in options:
+            if "proxy" not in self._options:
                 raise
             raise InputError(f"cannot use proxy: {exc}") from None
         # No cookie is ever kept: nothing links one request of a scan to another.
-        self._client.cookies.jar.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+        client.cookies.jar.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+        return client
+
+    def _client_for(self, host: str) -> httpx.AsyncClient:
+        if self._shard_count == 1:
+            return self._client
+        index = zlib.crc32(host.encode("utf-8", "replace")) % self._shard_count
+        client = self._shards[index]
+        if client is None:
+            client = self._shards[index] = self._new_client()
+        return client
 
     async def pace(self, key: str, interval: float) -> None:
         """Wait until `interval` seconds have passed since the last call with this key.
@@ -122,7 +145,9 @@ class Http:
         s = self.settings
         options: dict[str, Any] = {
             "timeout": httpx.Timeout(s.timeout, connect=s.connect_timeout),
-            "limits": httpx.Limits(max_connections=s.max_connections),
+            "limits": httpx.Limits(
+                max_connections=max(s.per_host, s.max_connections // max(1, self._shard_count))
+            ),
             "headers": {"User-Agent": s.user_agent},
             "follow_redirects": True,
             "trust_env": True,
@@ -134,6 +159,8 @@ class Http:
             options["proxy"] = s.proxy
         if s.ca_bundle is not None:
             options["verify"] = _ssl_context(s.ca_bundle)
+        elif transport is None and self._shard_count > 1:
+            options["verify"] = httpx.create_ssl_context(trust_env=True)  # one for all shards
         return options
 
     async def __aenter__(self) -> Http:
@@ -148,7 +175,9 @@ class Http:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        for client in self._shards:
+            if client is not None:
+                await client.aclose()
 
     async def get(
         self,
@@ -235,7 +264,7 @@ class Http:
         host = request.url.host
         semaphore = self._hosts.setdefault(host, asyncio.Semaphore(self.settings.per_host))
         async with semaphore:
-            response = await self._client.send(
+            response = await self._client_for(host).send(
                 request, stream=True, follow_redirects=follow_redirects
             )
             try:

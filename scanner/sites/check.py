@@ -42,11 +42,12 @@ every strip_bad_char character) is checked only on sites that answered FOUND; a 
 says FOUND to it too becomes UNKNOWN with unreliable=True. Sites that said anything else
 need no control: a site that over-reports "missing" cannot produce a false hit, so this
 halves the requests (one extra request per hit, not per site). When the control itself
-cannot tell (blocked, timeout), the hit stands and its reason says so. Http's client keeps
-one cookie jar, so cookies a site set on the first request go back with its control request.
+cannot tell (blocked, timeout), the hit stands and its reason says so. Http keeps no
+cookies, so nothing links a site's check to its control request.
 
 Concurrency: one Semaphore for the run (queueing does not count against the per-site
-timeout, which covers the request with Http's retries); every site is a task; each result
+timeout; one attempt, no retry: a refusal is "blocked" at once and a failure "unknown",
+never waited out past the deadline); every site is a task; each result
 goes to `on_result` as soon as it is final; the returned list is in the order of `sites`.
 Only the first MAX_BODY bytes of a body are decoded and searched.
 """
@@ -217,13 +218,13 @@ async def _check(
             async with asyncio.timeout(seconds):
                 response = await http.request(
                     plan.method, plan.url, headers=plan.headers, data=plan.data,
-                    json=plan.json, follow_redirects=False,
+                    json=plan.json, follow_redirects=False, attempts=1,
                 )  # fmt: skip
         except TimeoutError:
             return SiteResult(
                 site, username, Verdict.UNKNOWN, url, f"no answer within {seconds:g} s"
             )
-        except SourceError as exc:  # no response after retries, or a body past the size cap
+        except SourceError as exc:  # no response, or a body past the size cap
             return SiteResult(site, username, Verdict.UNKNOWN, url, str(exc))
         except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
             return SiteResult(site, username, Verdict.UNKNOWN, url, f"could not send: {exc}")

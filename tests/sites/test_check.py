@@ -136,8 +136,9 @@ SCENARIOS: list[tuple[str, Site, Answer, Verdict, str, int | None, bool, int]] =
     ("Cloudflare 403", site(),
      always(403, wall("cloudflare-challenge.html"), CF),
      Verdict.BLOCKED, "Cloudflare challenge", 403, False, 1),
-    ("429 after retries", site(), always(429, "slow down"),
-     Verdict.BLOCKED, "rate limited (HTTP 429)", 429, False, 3),
+    # one attempt per check: a refusal is "blocked" at once, never waited out
+    ("429", site(), always(429, "slow down"),
+     Verdict.BLOCKED, "rate limited (HTTP 429)", 429, False, 1),
     ("plain 403", site(e_string=""), always(403, "<p>Forbidden</p>"),
      Verdict.BLOCKED, "refused (HTTP 403)", 403, False, 1),
     # WordPress.com's shape: the site itself says 403 + this message means "exists".
@@ -146,9 +147,9 @@ SCENARIOS: list[tuple[str, Site, Answer, Verdict, str, int | None, bool, int]] =
      if real else httpx.Response(404, json={"error": "unknown_blog"}),
      Verdict.FOUND, "status 403 and the profile text", 403, False, 2),
     ("5xx", site(), always(500, "oops"),
-     Verdict.UNKNOWN, "status 500 matches neither found nor missing", 500, False, 3),
+     Verdict.UNKNOWN, "status 500 matches neither found nor missing", 500, False, 1),
     ("network error", site(), refuse, Verdict.UNKNOWN,
-     "profiles.example.com: could not connect (connection refused)", None, False, 3),
+     "profiles.example.com: could not connect (connection refused)", None, False, 1),
     ("says found to everyone", site(), always(200, PROFILE),
      Verdict.UNKNOWN, "the site says every name exists", 200, True, 2),
     # m_code 302: the first response is judged, as WMN does; redirects are not followed.
