@@ -663,3 +663,20 @@ def test_no_cookie_is_kept_between_requests() -> None:
 
     asyncio.run(go())
     assert seen == [None, None]
+
+
+def test_hosts_are_spread_over_small_pools_created_on_first_use() -> None:
+    async def go() -> tuple[int, int, bool]:
+        settings = replace(FAST, max_connections=64)
+        async with Http(
+            settings, transport=httpx.MockTransport(lambda r: httpx.Response(200))
+        ) as h:
+            before = sum(client is not None for client in h._shards)
+            for i in range(40):
+                await h.get(f"https://site{i}.example/")
+            same = h._client_for("site1.example") is h._client_for("site1.example")
+            return before, sum(client is not None for client in h._shards), same
+
+    before, after, same = asyncio.run(go())
+    assert (before, after) == (1, 4)  # 64 connections = 4 pools of 16, made when needed
+    assert same
