@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from scanner.errors import InputError
+from scanner.sources.accounts import AccountsSource
 from scanner.sources.base import Source
 from scanner.sources.github import GitHubSource
 from scanner.sources.gitlab import GitLabSource
@@ -32,6 +33,7 @@ SOURCES: tuple[type[Source], ...] = (
     XposedOrNotSource,
     HibpSource,
     RdapSource,
+    AccountsSource,
 )
 
 
