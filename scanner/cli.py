@@ -32,6 +32,7 @@ from scanner.profile import build_profile, merge_flags, read_profile_file
 from scanner.progress import make_progress, printable, run_title
 from scanner.replay import ReplayTransport
 from scanner.report import write_reports
+from scanner.sites.catalogue import Catalogue, load_catalogue
 from scanner.sources import SOURCES, select_sources
 from scanner.userfiles import read_user_file
 
@@ -101,6 +102,11 @@ def _add_scan(commands: Any) -> None:
     out.add_argument("--quiet", action="store_true", help="no progress output")
     net = scan.add_argument_group("network")
     net.add_argument("--sources", metavar="A,B", help="only these sources (see `sources`)")
+    net.add_argument(
+        "--sites", type=Path, metavar="FILE.json",
+        help="site list for account discovery, WhatsMyName format (default: the list from "
+        "`sites update`; a replay world's own sites.json when replaying)",
+    )  # fmt: skip
     net.add_argument(
         "--depth", type=_depth, default=DEFAULT_DEPTH, metavar="N",
         help=f"follow leads (emails, handles, domains tied to you) N steps deep, 0 to {MAX_DEPTH}"
@@ -206,7 +212,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
     }  # fmt: skip
     origin = str(args.profile) if args.profile else "command line"
     profile = build_profile(merge_flags(data, flags), origin=origin)
-    sources = select_sources(args.sources.split(",") if args.sources else None)
+    site_list = _site_list(args.sites, args.replay)
+    sources = select_sources(args.sources.split(",") if args.sources else None, site_list)
     settings = HttpSettings(
         proxy=args.proxy, ca_bundle=args.ca_bundle, timeout=args.timeout,
         pacing=not args.replay,  # a recorded world has no service to be polite to
@@ -246,6 +253,16 @@ def _report_paths(
         return args.json, args.html
     base = args.out or default_folder()
     return args.json or base / "report.json", args.html or base / "report.html"
+
+
+def _site_list(path: Path | None, replay: Path | None) -> Catalogue | None:
+    """--sites, else a replayed world's own sites.json (the installed list would send
+    requests the world cannot answer), else None: the accounts source uses the installed one."""
+    if path is not None:
+        return load_catalogue(path)
+    if replay is not None and (replay / "sites.json").is_file():
+        return load_catalogue(replay / "sites.json")
+    return None
 
 
 def _check_writable(path: Path) -> None:

@@ -11,8 +11,11 @@ A world is a folder holding `world.json`:
      ]}
 
 `ReplayTransport` answers each request with the recorded response whose method and URL
-(query parameters in any order) match. Anything unmatched answers 404 with an empty body
-and is remembered in `unmatched`; nothing ever reaches the network.
+(query parameters in any order) match. An entry with `"match": "prefix"` answers every
+request whose URL starts with its URL (for names made up during a scan, such as the random
+name of a site's control check); an exact entry wins, then the longest prefix. Anything
+unmatched answers 404 with an empty body and is remembered in `unmatched`; nothing ever
+reaches the network.
 """
 
 from __future__ import annotations
@@ -51,7 +54,11 @@ def url_key(method: str, url: str) -> str:
 
 
 def load_world(folder: Path) -> dict[str, Recorded]:
-    """Read a world folder. Bad worlds are InputErrors naming the problem."""
+    """Read a world folder's exact routes. Bad worlds are InputErrors naming the problem."""
+    return _load(folder)[0]
+
+
+def _load(folder: Path) -> tuple[dict[str, Recorded], list[tuple[str, Recorded]]]:
     manifest = folder / MANIFEST
     try:
         data = json.loads(manifest.read_text(encoding="utf-8"))
@@ -65,10 +72,19 @@ def load_world(folder: Path) -> dict[str, Recorded]:
     if not isinstance(responses, list):
         raise InputError(f"replay world {manifest}: 'responses' must be a list")
     routes: dict[str, Recorded] = {}
+    prefixes: list[tuple[str, Recorded]] = []
     for index, entry in enumerate(responses):
-        key, recorded = _load_entry(folder, entry, f"{manifest} response #{index + 1}")
-        routes[key] = recorded
-    return routes
+        where = f"{manifest} response #{index + 1}"
+        key, recorded = _load_entry(folder, entry, where)
+        match = entry.get("match", "exact")
+        if match == "prefix":
+            prefixes.append((key.rstrip("?"), recorded))
+        elif match == "exact":
+            routes[key] = recorded
+        else:
+            raise InputError(f"{where}: 'match' must be 'exact' or 'prefix', not {match!r}")
+    prefixes.sort(key=lambda pair: -len(pair[0]))
+    return routes, prefixes
 
 
 def _load_entry(folder: Path, entry: Any, where: str) -> tuple[str, Recorded]:
@@ -104,12 +120,14 @@ class ReplayTransport(httpx.AsyncBaseTransport):
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.routes = load_world(folder)
+        self.routes, self.prefixes = _load(folder)
         self.unmatched: list[str] = []
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         key = url_key(request.method, str(request.url))
-        recorded = self.routes.get(key)
+        recorded = self.routes.get(key) or next(
+            (answer for prefix, answer in self.prefixes if key.startswith(prefix)), None
+        )
         if recorded is None:
             self.unmatched.append(key)
             return httpx.Response(404, headers={"x-replay": "unmatched"}, request=request)

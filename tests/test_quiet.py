@@ -17,6 +17,7 @@ from scanner.pipeline import run_scan
 from scanner.profile import load_profile
 from scanner.quiet import LOUD, looks_loud
 from scanner.replay import ReplayTransport
+from scanner.sites.catalogue import load_catalogue
 from scanner.sources import all_sources
 from tests.support import REPLAY, ROOT
 
@@ -37,7 +38,9 @@ def scan_through(inner: httpx.AsyncBaseTransport) -> list[httpx.Request]:
 
     async def scan() -> None:
         async with Http(REPLAY, transport=recording) as http:
-            await run_scan(profile, all_sources(), http)
+            # the demo world's site list: account discovery's checks are checked too
+            site_list = load_catalogue(ROOT / "demo_world" / "sites.json")
+            await run_scan(profile, all_sources(site_list), http)
 
     asyncio.run(scan())
     return recording.requests
@@ -65,6 +68,8 @@ def test_a_full_scan_makes_only_quiet_read_only_requests(
     assert {"haveibeenpwned.com", "api.xposedornot.com", "keys.openpgp.org"} <= hosts
     if world == "demo":  # leads followed: their lookups are checked too
         assert {"mastodon.example", "rdap.registry.example", "data.iana.org"} <= hosts
+    assert "garden-forum.example.com" in hosts  # account discovery ran
+    assert "www.signup-check.example.com" not in hosts  # its sign-up check was never sent
     for request in requests:
         assert request.method == "GET", f"{request.method} {request.url}"
         assert not loud_parts(request), f"loud request {request.url}: {loud_parts(request)}"

@@ -105,7 +105,8 @@ def test_load_world_keys_and_defaults(world: Path) -> None:
 def test_bundled_demo_world_loads() -> None:
     manifest = json.loads((ROOT / "demo_world" / "world.json").read_text(encoding="utf-8"))
     routes = load_world(ROOT / "demo_world")
-    assert len(routes) == len(manifest["responses"])  # no two entries for one request
+    prefixes = [r for r in manifest["responses"] if r.get("match") == "prefix"]
+    assert len(routes) + len(prefixes) == len(manifest["responses"])  # one entry per request
     assert routes["GET https://api.github.com/users/jtestwell?"].status == 200
     assert (
         routes["GET https://keys.openpgp.org/vks/v1/by-email/jordan.testwell%40example.com?"].status
@@ -323,3 +324,26 @@ def test_non_ascii_header_values_are_replayed(tmp_path: Path) -> None:
     response = one(ReplayTransport(folder), "https://a.example/")
     assert (b"x-note", "café".encode()) in response.headers.raw
     assert response.headers["x-n"] == "5"
+
+
+def test_prefix_entries_answer_names_made_up_during_a_scan(tmp_path: Path) -> None:
+    folder = write_world(
+        tmp_path / "w",
+        [
+            {"url": "https://site.example/u/jtestwell", "status": 200},
+            {"url": "https://site.example/u/", "status": 404, "match": "prefix"},
+            {"url": "https://site.example/", "status": 410, "match": "prefix"},
+        ],
+    )
+    transport = ReplayTransport(folder)
+    assert one(transport, "https://site.example/u/jtestwell").status_code == 200  # exact wins
+    assert one(transport, "https://site.example/u/x7k2q9m4p0").status_code == 404  # longest
+    assert one(transport, "https://site.example/about").status_code == 410
+    assert one(transport, "https://other.example/u/x").status_code == 404
+    assert transport.unmatched == ["GET https://other.example/u/x?"]
+
+
+def test_an_unknown_match_kind_is_refused(tmp_path: Path) -> None:
+    folder = write_world(tmp_path / "w", [{"url": "https://site.example/", "match": "regex"}])
+    with pytest.raises(InputError, match="'match' must be 'exact' or 'prefix'"):
+        ReplayTransport(folder)

@@ -30,6 +30,7 @@ from scanner.pipeline import run_scan
 from scanner.profile import build_profile
 from scanner.replay import ReplayTransport
 from scanner.report.json import SCHEMA_ID, SCHEMA_PATH, report_dict
+from scanner.sites.catalogue import load_catalogue
 from scanner.sources import SOURCES, all_sources
 from tests.support import REPLAY, ROOT
 
@@ -56,7 +57,8 @@ def demo_scan() -> ScanResult:
 
     async def go() -> ScanResult:
         async with Http(REPLAY, transport=ReplayTransport(WORLD)) as http:
-            return await run_scan(demo_profile(), all_sources(), http, replay=str(WORLD))
+            sources = all_sources(load_catalogue(WORLD / "sites.json"))  # as `scan --replay`
+            return await run_scan(demo_profile(), sources, http, replay=str(WORLD))
 
     return asyncio.run(go())
 
@@ -134,7 +136,7 @@ def test_demo_report_content() -> None:
     findings = report["findings"]
     assert len(findings) >= 6
     assert {s["name"] for f in findings for s in f["sources"]} == {
-        "github", "gravatar", "reddit", "mastodon", "openpgp", "xposedornot", "rdap",
+        "github", "gravatar", "reddit", "mastodon", "openpgp", "xposedornot", "rdap", "accounts",
     }  # fmt: skip
     scores = [f["score"] for f in findings]
     assert scores == sorted(scores, reverse=True)
@@ -143,7 +145,7 @@ def test_demo_report_content() -> None:
     assert [s["name"] for s in runs if s["via"] is None] == [cls.name for cls in SOURCES]
     assert {s["status"] for s in runs} == {"ok", "skipped"}  # the world answers everything
     assert report["scan"]["requests_by_host"]["api.github.com"] == 8
-    assert len(report["scan"]["requests"]) == 29
+    assert len(report["scan"]["requests"]) == 37
     values = {(f["kind"], f["value"]) for f in findings}
     assert ("phone", "+12175550142") in values
     assert ("email", "jordan.t.personal@example.net") in values
@@ -174,6 +176,9 @@ def test_demo_report_has_findings_reached_only_by_following_leads() -> None:
     namesake = next(f for f in report["findings"] if "reddit.com" in f["value"])
     assert namesake["confidence"] < 0.6  # a handle match alone is not you
     assert by_value["https://github.com/jtestwell"]["paths"] == []  # found directly
+    forum = by_value["https://garden-forum.example.com/members/jtestwell"]  # site list
+    assert forum["confidence"] < 0.6
+    assert "https://anything.example.net/profile/jtestwell" not in by_value  # says yes to all
 
 
 def test_live_report_says_live() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from scanner.errors import InputError
+from scanner.sites.catalogue import Catalogue
 from scanner.sources.accounts import AccountsSource
 from scanner.sources.base import Source
 from scanner.sources.github import GitHubSource
@@ -37,13 +38,17 @@ SOURCES: tuple[type[Source], ...] = (
 )
 
 
-def all_sources() -> list[Source]:
-    return [cls() for cls in SOURCES]
+def all_sources(site_list: Catalogue | None = None) -> list[Source]:
+    """One instance of every source; `site_list` replaces the installed list for accounts."""
+    return [
+        AccountsSource(site_list) if cls is AccountsSource and site_list else cls()
+        for cls in SOURCES
+    ]
 
 
-def select_sources(names: Sequence[str] | None) -> list[Source]:
+def select_sources(names: Sequence[str] | None, site_list: Catalogue | None = None) -> list[Source]:
     """The sources to run: all of them, or those named (unknown names are input errors)."""
-    available = all_sources()
+    available = all_sources(site_list)
     if not names:
         return available
     by_name = {source.name: source for source in available}
