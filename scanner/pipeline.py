@@ -11,7 +11,7 @@ bounded depth; every finding reached that way carries its pivot path.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Protocol
@@ -80,6 +80,8 @@ async def run_scan(
     replay: str | None = None,
     depth: int = DEFAULT_DEPTH,
     max_leads: int = MAX_LEADS_PER_WAVE,
+    done: Mapping[str, tuple[SourceRun, SourceResult]] | None = None,
+    on_outcome: Callable[[SourceRun, SourceResult], None] | None = None,
 ) -> ScanResult:
     """Run every source on the profile, then follow the leads they found, wave by wave.
 
@@ -87,11 +89,16 @@ async def run_scan(
     previous wave tied to the subject (at most `max_leads` new ones per wave), with each
     source that takes that kind of identifier, up to `depth` waves. An identifier is looked
     up once per scan, however many sources found it.
+
+    Resuming: `done` holds first-wave outcomes kept from an interrupted scan (by source
+    name); those sources are not run again. `on_outcome` hears each first-wave outcome as
+    it ends, so a caller can keep it (lead lookups are cheap to redo and are not kept).
     """
     events = observer or NullObserver()
     started = _now()
     events.scan_started(sources)
-    wave = await _run_wave([_Job(s, profile, None) for s in sources], http, source_timeout, events)
+    first = [_Job(s, profile, None) for s in sources]
+    wave = await _run_wave(first, http, source_timeout, events, done or {}, on_outcome)
     outcomes = list(wave)
     known = {(f, v.casefold()) for f in LEAD_FIELDS for v in getattr(profile, f)}
     leads: list[Pivot] = []
@@ -128,12 +135,22 @@ _Outcome = tuple[_Job, SourceRun, SourceResult]
 
 
 async def _run_wave(
-    jobs: Sequence[_Job], http: Http, time_limit: float, events: ScanObserver
+    jobs: Sequence[_Job],
+    http: Http,
+    time_limit: float,
+    events: ScanObserver,
+    kept: Mapping[str, tuple[SourceRun, SourceResult]] | None = None,
+    on_outcome: Callable[[SourceRun, SourceResult], None] | None = None,
 ) -> list[_Outcome]:
     done: dict[int, _Outcome] = {}
 
     async def run(index: int, job: _Job) -> None:
-        run, result = await _guarded(job, http, time_limit)
+        if kept and job.source.name in kept:
+            run, result = kept[job.source.name]
+        else:
+            run, result = await _guarded(job, http, time_limit)
+            if on_outcome is not None:
+                on_outcome(run, result)
         done[index] = (job, run, result)
         events.source_finished(run)
 

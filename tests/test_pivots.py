@@ -279,3 +279,24 @@ def test_report_html_shows_how_a_finding_was_reached() -> None:
     assert "How it was reached" in page
     assert "Leads followed" in page
     assert "no: deeper than --depth 2" in page
+
+
+# --- resuming an interrupted scan -------------------------------------------------------
+
+
+def test_kept_first_wave_outcomes_are_reused_and_new_ones_are_reported() -> None:
+    first = scan([ByHandle(), ByEmail()], depth=0)
+    kept = {run.name: (run, SourceResult()) for run in first.runs if run.name == "byhandle"}
+    by_handle, by_email = ByHandle(), ByEmail()
+    heard: list[str] = []
+    result = scan(
+        [by_handle, by_email],
+        Profile(names=PROFILE.names, handles=("jtestwell",), emails=("jordan@personal.example",)),
+        depth=0,
+        done=kept,
+        on_outcome=lambda run, outcome: heard.append(run.name),
+    )
+    assert by_handle.seen == []  # not run again: its outcome was kept
+    assert len(by_email.seen) == 1
+    assert heard == ["byemail"]
+    assert [run.name for run in result.runs] == ["byhandle", "byemail"]
