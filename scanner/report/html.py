@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
@@ -87,7 +88,11 @@ def top_actions(findings: Iterable[Finding], limit: int = 5) -> list[tuple[Findi
     return actions
 
 
-def render_html(result: ScanResult, folder: Path | None = None) -> str:
+def render_html(
+    result: ScanResult, folder: Path | None = None, since: Mapping[str, Any] | None = None
+) -> str:
+    """The report page. `since` is report.json's "since_last_scan" section, when there is
+    history: it is shown first."""
     env = environment(folder)
     css = env.loader.get_source(env, "report.css")[0] if env.loader else ""
     groups = [
@@ -97,7 +102,8 @@ def render_html(result: ScanResult, folder: Path | None = None) -> str:
     template = env.get_template("report.html.j2")
     return template.render(
         result=result,
-        report=report_dict(result),
+        report=report_dict(result, since),
+        since=since,
         css=css,
         csp_style=style_hash(css),
         groups=[(s, items) for s, items in groups if items],

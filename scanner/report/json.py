@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,10 @@ SCHEMA_ID = "exposure-audit/report/1"
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
 
 
-def report_dict(result: ScanResult) -> dict[str, Any]:
-    return {
+def report_dict(result: ScanResult, since: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """report.json as a dict. `since` (history's diff of this scan against the last one)
+    becomes the "since_last_scan" section when given."""
+    report = {
         "schema": SCHEMA_ID,
         "generator": {"name": "exposure-audit", "version": __version__},
         "subject": _subject(result.profile),
@@ -41,6 +44,9 @@ def report_dict(result: ScanResult) -> dict[str, Any]:
         "accounts": [_account(a) for a in result.accounts],
         "leads": [_lead(pivot) for pivot in result.leads],
     }
+    if since is not None:
+        report["since_last_scan"] = dict(since)
+    return report
 
 
 def _subject(profile: Profile) -> dict[str, Any]:

@@ -5,20 +5,29 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from scanner.models import ScanResult
 from scanner.report.html import render_html
 from scanner.report.json import report_dict
 
 
-def write_reports(result: ScanResult, json_path: Path | None, html_path: Path | None) -> None:
-    """Write the requested reports, readable only by the user (0600)."""
+def write_reports(
+    result: ScanResult,
+    json_path: Path | None,
+    html_path: Path | None,
+    since: Mapping[str, Any] | None = None,
+) -> str:
+    """Write the requested reports, readable only by the user (0600); return report.json's
+    text (history keeps it)."""
+    text = json.dumps(report_dict(result, since), indent=2, ensure_ascii=False) + "\n"
     if json_path is not None:
-        text = json.dumps(report_dict(result), indent=2, ensure_ascii=False) + "\n"
         write_private(json_path, text)
     if html_path is not None:
-        write_private(html_path, render_html(result))
+        write_private(html_path, render_html(result, since=since))
+    return text
 
 
 def write_private(path: Path, text: str) -> None:
