@@ -21,7 +21,7 @@ from typing import Any, NoReturn
 
 import phonenumbers
 
-from scanner import __version__, cli_usernames
+from scanner import __version__, cli_history, cli_usernames
 from scanner.errors import InputError
 from scanner.extract import Extracted, extract_html, extract_text
 from scanner.http import Http, HttpSettings
@@ -61,6 +61,14 @@ class _Parser(argparse.ArgumentParser):
         raise InputError(f"{message} (see `{self.prog} --help`)")
 
 
+HISTORY_COMMANDS = {
+    "history": cli_history.cmd_history,
+    "diff": cli_history.cmd_diff,
+    "mark": cli_history.cmd_mark,
+    "schedule": cli_history.cmd_schedule,
+}
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description=DESCRIPTION, epilog=EPILOG)
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
@@ -70,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_extract(commands)
     commands.add_parser("sources", help="list the sources a scan can use and what each needs")
     cli_usernames.add_commands(commands, _Parser)
+    cli_history.add_commands(commands)
     return parser
 
 
@@ -117,6 +126,19 @@ def _add_scan(commands: Any) -> None:
     net.add_argument(
         "--timeout", type=_positive, default=20.0, metavar="SECONDS",
         help="seconds to wait for each response (default 20)",
+    )  # fmt: skip
+    keep = scan.add_argument_group("history")
+    keep.add_argument(
+        "--subject", help="name of this subject in history (default: the profile file's name)"
+    )
+    keep.add_argument(
+        "--history", action=argparse.BooleanOptionalAction, default=None,
+        help="save the scan to history and compare it with the last one (default: on, "
+        "off with --replay)",
+    )  # fmt: skip
+    keep.add_argument(
+        "--resume", action="store_true",
+        help="continue an interrupted scan of this subject, keeping the sources it finished",
     )  # fmt: skip
     net.add_argument(
         "--replay", type=Path, metavar="DIR",
@@ -172,6 +194,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cli_usernames.cmd_usernames(args)
         if args.command == "sites":
             return cli_usernames.cmd_sites(args)
+        if args.command in HISTORY_COMMANDS:
+            return HISTORY_COMMANDS[args.command](args)
+        if args.command == "rescan":
+            return cli_history.cmd_rescan(args, main)
         return cmd_sources()
     except InputError as exc:
         print(f"{PROG}: error: {printable(str(exc))}", file=sys.stderr)
@@ -222,6 +248,10 @@ def cmd_scan(args: argparse.Namespace) -> int:
     for planned in _report_paths(args, lambda: scans_dir() / "new"):  # before a long scan
         if planned is not None:
             _check_writable(planned)
+    saving = args.history if args.history is not None else not args.replay
+    label = cli_history.subject_label(args.subject, args.profile)
+    say = (lambda text: None) if args.quiet else (lambda text: print(text, file=sys.stderr))
+    recorder = cli_history.Recorder(label, resume=args.resume, say=say) if saving else None
     progress = make_progress(sys.stderr, quiet=args.quiet)
 
     async def scan() -> ScanResult:
@@ -229,19 +259,32 @@ def cmd_scan(args: argparse.Namespace) -> int:
             return await run_scan(
                 profile, sources, http, observer=progress, depth=args.depth,
                 replay=str(args.replay) if args.replay else None,
+                done=recorder.kept if recorder else None,
+                on_outcome=recorder.keep if recorder else None,
             )  # fmt: skip
 
     try:
-        result = asyncio.run(scan())
+        try:
+            result = asyncio.run(scan())
+        finally:
+            progress.close()
+        since = None
+        if recorder is not None:
+            result, since = recorder.conclude(result)
+        try:
+            json_path, html_path = _report_paths(args, lambda: new_scan_dir(result.started))
+            report_json = write_reports(result, json_path, html_path, since)
+        except OSError as exc:  # the disk filled up or the folder went away during the scan
+            where = f" {exc.filename}" if exc.filename else ""
+            raise InputError(f"cannot write the report to{where}: {exc.strerror or exc}") from None
+        if recorder is not None:
+            recorder.save(result, report_json)
     finally:
-        progress.close()
-    try:
-        json_path, html_path = _report_paths(args, lambda: new_scan_dir(result.started))
-        write_reports(result, json_path, html_path)
-    except OSError as exc:  # the disk filled up or the folder went away during the scan
-        where = f" {exc.filename}" if exc.filename else ""
-        raise InputError(f"cannot write the report to{where}: {exc.strerror or exc}") from None
+        if recorder is not None:
+            recorder.close()
     _print_summary(result, json_path, html_path)
+    if since is not None and since.get("previous_scan"):
+        print(cli_history.mark_counts(since))
     return EXIT_OK
 
 

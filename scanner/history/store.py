@@ -565,3 +565,20 @@ def _iso(moment: datetime) -> str:
 def _parse(text: object) -> datetime:
     moment = datetime.fromisoformat(str(text))
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def as_record(scan_id: int, subject: str, result: ScanResult) -> ScanRecord:
+    """A finished scan as history will hold it, before it is saved (for the diff that goes
+    into the scan's own report)."""
+    findings: dict[str, FindingRecord] = {}
+    for finding in _unique_ids(result.findings):
+        names = tuple(dict.fromkeys(ref.name for ref in finding.sources))
+        urls = tuple(dict.fromkeys(ref.url for ref in finding.sources if ref.url))
+        findings[finding.id] = FindingRecord(
+            finding.id, finding.kind.value, finding.value, finding.severity.value,
+            finding.score, names, urls,
+        )  # fmt: skip
+    return ScanRecord(
+        scan_id, subject, result.started, result.finished, ScanStatus.COMPLETE,
+        result.risk.score, result.risk.level.value, findings,
+    )  # fmt: skip

@@ -26,6 +26,7 @@ from scanner.history.records import (
     ScanRecord,
     ScanStatus,
 )
+from scanner.report.json import SCHEMA_PATH
 
 AUG = datetime(2026, 8, 1, 9, 0, tzinfo=UTC)
 SEP = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
@@ -461,3 +462,11 @@ def test_schema_rejects_what_diff_dict_never_writes() -> None:
     ):
         with pytest.raises(ValidationError):
             validator().validate(broken)
+
+
+def test_report_schema_embeds_the_diff_schema() -> None:
+    """report.json's since_last_scan section is described by DIFF_SCHEMA (kept in step)."""
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    section = {k: v for k, v in DIFF_SCHEMA.items() if k not in ("$schema", "$id")}
+    assert schema["properties"]["since_last_scan"] == section
+    assert "since_last_scan" not in schema["required"]  # only when there is history
