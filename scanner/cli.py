@@ -17,24 +17,21 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-import phonenumbers
-
+# Start-up stays fast (`--help`, `--version`, a scheduled check that is not due): the
+# scan machinery is imported by the commands that use it, not here.
 from scanner import __version__, cli_history, cli_usernames
 from scanner.errors import InputError
-from scanner.extract import Extracted, extract_html, extract_text
-from scanner.http import Http, HttpSettings
-from scanner.models import RunStatus, ScanResult
-from scanner.paths import new_scan_dir, scans_dir
-from scanner.pipeline import DEFAULT_DEPTH, MAX_DEPTH, run_scan
-from scanner.profile import build_profile, merge_flags, read_profile_file
-from scanner.progress import make_progress, printable, run_title
-from scanner.replay import ReplayTransport
-from scanner.report import write_reports
-from scanner.sites.catalogue import Catalogue, load_catalogue
-from scanner.sources import SOURCES, select_sources
+from scanner.limits import DEFAULT_DEPTH, MAX_DEPTH
+from scanner.models import RunStatus
+from scanner.text import printable
 from scanner.userfiles import read_user_file
+
+if TYPE_CHECKING:
+    from scanner.extract import Extracted
+    from scanner.models import ScanResult
+    from scanner.sites.catalogue import Catalogue
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_PIPE = 0, 1, 2, 130, 141
 MAX_EXTRACT_BYTES = 50_000_000
@@ -177,6 +174,8 @@ def _depth(text: str) -> int:
 
 def _region(text: str) -> str:
     code = text.strip().upper()
+    import phonenumbers
+
     if code not in phonenumbers.SUPPORTED_REGIONS:
         raise argparse.ArgumentTypeError(f"unknown region {text!r} (use a 2-letter code like US)")
     return code
@@ -229,6 +228,15 @@ def _tolerant_output() -> None:
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
+    from scanner.http import Http, HttpSettings
+    from scanner.paths import new_scan_dir, scans_dir
+    from scanner.pipeline import run_scan
+    from scanner.profile import build_profile, merge_flags, read_profile_file
+    from scanner.progress import make_progress
+    from scanner.replay import ReplayTransport
+    from scanner.report import write_reports
+    from scanner.sources import select_sources
+
     data = read_profile_file(args.profile) if args.profile else {}
     flags = {
         "names": args.name, "aliases": args.alias, "handles": args.handle,
@@ -301,6 +309,8 @@ def _report_paths(
 def _site_list(path: Path | None, replay: Path | None) -> Catalogue | None:
     """--sites, else a replayed world's own sites.json (the installed list would send
     requests the world cannot answer), else None: the accounts source uses the installed one."""
+    from scanner.sites.catalogue import load_catalogue
+
     if path is not None:
         return load_catalogue(path)
     if replay is not None and (replay / "sites.json").is_file():
@@ -322,6 +332,8 @@ def _check_writable(path: Path) -> None:
 
 
 def _print_summary(result: ScanResult, json_path: Path | None, html_path: Path | None) -> None:
+    from scanner.progress import run_title
+
     risk = result.risk
     if any(run.status is RunStatus.OK for run in result.runs):
         print(f"exposure: {risk.level.value} ({risk.score}/100), {len(result.findings)} finding(s)")
@@ -361,6 +373,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def _extract_file(name: str, region: str) -> list[Extracted]:
+    from scanner.extract import extract_html, extract_text
+
     raw = (
         sys.stdin.buffer.read(MAX_EXTRACT_BYTES + 1)
         if name == "-"
@@ -384,6 +398,8 @@ def _sniff_html(text: str) -> bool:
 
 
 def cmd_sources() -> int:
+    from scanner.sources import SOURCES
+
     name_width = max(len(cls.name) for cls in SOURCES)
     title_width = max(len(cls.title) for cls in SOURCES)
     for cls in SOURCES:

@@ -15,34 +15,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scanner.errors import InputError
-from scanner.history.codec import dumps, loads
-from scanner.history.diff import (
-    diff_dict,
-    diff_scans,
-    lifecycle,
-    summarise_removal_times,
-    time_to_removal,
-)
-from scanner.history.records import Change, MarkState, ScanRecord
-from scanner.history.schedule import (
-    Schedule,
-    backend,
-    check_interval,
-    check_label,
-    install,
-    is_due,
-    list_schedules,
-    plan,
-    remove,
-    render,
-    rescan_lock,
-)
-from scanner.history.store import HistoryStore, as_record
-from scanner.models import ScanResult, SourceResult, SourceRun
-from scanner.progress import printable
+from scanner.history.records import Change, MarkState
+from scanner.text import printable
+
+if TYPE_CHECKING:  # the commands import what they use: start-up stays fast
+    from scanner.history.records import ScanRecord
+    from scanner.history.store import HistoryStore
+    from scanner.models import ScanResult, SourceResult, SourceRun
 
 STATES = {
     "requested": MarkState.REQUESTED,
@@ -54,6 +36,8 @@ STATES = {
 
 def subject_label(given: str | None, profile: Path | None) -> str:
     """The subject's name in history: --subject, else the profile file's stem, else default."""
+    from scanner.history.schedule import check_label
+
     if given:
         return check_label(given)
     if profile is not None:
@@ -66,6 +50,10 @@ class Recorder:
     """One scan's place in history: started, checkpointed, compared, saved."""
 
     def __init__(self, label: str, *, resume: bool, say: Callable[[str], None]) -> None:
+        from scanner.history.codec import loads
+        from scanner.history.store import HistoryStore
+        from scanner.models import SourceResult, SourceRun
+
         self.label = label
         self.store = HistoryStore()
         self.kept: dict[str, tuple[SourceRun, SourceResult]] = {}
@@ -91,10 +79,15 @@ class Recorder:
             self.scan_id = self.store.start_scan(label, datetime.now(UTC))
 
     def keep(self, run: SourceRun, result: SourceResult) -> None:
+        from scanner.history.codec import dumps
+
         self.store.checkpoint(self.scan_id, run.name, dumps(run), dumps(result))
 
     def conclude(self, result: ScanResult) -> tuple[ScanResult, dict[str, Any]]:
         """The result without findings marked "not me", and the since-last-scan section."""
+        from scanner.history.diff import diff_dict, diff_scans
+        from scanner.history.store import as_record
+
         marks = self.store.marks(self.label)
         hidden = {fid for fid, mark in marks.items() if mark.state is MarkState.NOT_ME}
         shown = replace(result, findings=tuple(f for f in result.findings if f.id not in hidden))
@@ -155,6 +148,10 @@ def add_commands(commands: Any) -> None:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
+    from scanner.history.diff import summarise_removal_times, time_to_removal
+    from scanner.history.schedule import check_label
+    from scanner.history.store import HistoryStore
+
     with HistoryStore() as store:
         subjects = [check_label(args.subject)] if args.subject else store.subjects()
         if not subjects:
@@ -175,6 +172,9 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
+    from scanner.history.diff import diff_scans
+    from scanner.history.store import HistoryStore
+
     with HistoryStore() as store:
         history = _diff_history(store, list(args.args))
         diff = diff_scans(history, store.marks(history[-1].subject))
@@ -202,6 +202,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def _diff_history(store: HistoryStore, args: Sequence[str]) -> list[ScanRecord]:
+    from scanner.history.schedule import check_label
+
     if len(args) > 3:
         raise InputError("diff takes [SUBJECT] [SCAN_A SCAN_B]")
     numbers = [a for a in args if a.lstrip("#").isdigit()]
@@ -233,6 +235,9 @@ def _only_subject(store: HistoryStore) -> str:
 
 
 def cmd_mark(args: argparse.Namespace) -> int:
+    from scanner.history.diff import lifecycle
+    from scanner.history.store import HistoryStore
+
     with HistoryStore() as store:
         subject, finding = store.resolve_finding(args.finding)
         now = datetime.now(UTC)
@@ -243,6 +248,17 @@ def cmd_mark(args: argparse.Namespace) -> int:
 
 
 def cmd_schedule(args: argparse.Namespace) -> int:
+    from scanner.history.schedule import (
+        Schedule,
+        backend,
+        check_label,
+        install,
+        list_schedules,
+        plan,
+        remove,
+        render,
+    )
+
     chosen = backend(args.backend)
     if args.list:
         rows = list_schedules(chosen)
@@ -270,6 +286,9 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 
 
 def cmd_rescan(args: argparse.Namespace, scan: Callable[[list[str]], int]) -> int:
+    from scanner.history.schedule import check_interval, check_label, is_due, rescan_lock
+    from scanner.history.store import HistoryStore
+
     label = check_label(args.subject)
     interval = check_interval(args.interval)
     with rescan_lock():

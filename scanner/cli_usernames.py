@@ -13,19 +13,14 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any, TextIO
-
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from typing import TYPE_CHECKING, Any, TextIO
 
 from scanner.errors import InputError, SourceError
-from scanner.http import Http, HttpSettings
-from scanner.progress import printable
-from scanner.replay import ReplayTransport
-from scanner.report.write import write_private
-from scanner.sites.catalogue import Catalogue, load_catalogue
-from scanner.sites.check import SiteResult, Verdict, check_sites
-from scanner.sites.update import installed_catalogue, sites_dir, update_sites
+from scanner.text import printable
+
+if TYPE_CHECKING:  # the commands import what they use: start-up stays fast
+    from scanner.sites.catalogue import Catalogue
+    from scanner.sites.check import SiteResult
 
 USERNAMES_SCHEMA = "exposure-audit/usernames/1"
 DEFAULT_CONCURRENCY = 128  # a laptop on a home connection; the per-host limit still applies
@@ -93,6 +88,9 @@ def _seconds(text: str) -> float:
 
 
 def choose_catalogue(path: Path | None) -> Catalogue:
+    from scanner.sites.catalogue import load_catalogue
+    from scanner.sites.update import installed_catalogue
+
     if path is not None:
         return load_catalogue(path)
     installed = installed_catalogue()
@@ -105,6 +103,11 @@ def choose_catalogue(path: Path | None) -> Catalogue:
 
 
 def cmd_usernames(args: argparse.Namespace) -> int:
+    from scanner.http import Http, HttpSettings
+    from scanner.replay import ReplayTransport
+    from scanner.report.write import write_private
+    from scanner.sites.check import check_sites
+
     username = args.username.strip().removeprefix("@")
     if not username or len(username) > 100 or any(c.isspace() for c in username):
         raise InputError(f"invalid username {args.username!r}")
@@ -144,6 +147,8 @@ def cmd_usernames(args: argparse.Namespace) -> int:
 def usernames_dict(
     username: str, catalogue: Catalogue, results: list[SiteResult], elapsed: float, requests: int
 ) -> dict[str, Any]:
+    from scanner.sites.check import Verdict
+
     counts = Counter(result.verdict.value for result in results)
     return {
         "schema": USERNAMES_SCHEMA,
@@ -172,6 +177,8 @@ def usernames_dict(
 
 
 def _print_results(results: list[SiteResult], catalogue: Catalogue) -> None:
+    from scanner.sites.check import Verdict
+
     found = sorted((r for r in results if r.verdict is Verdict.FOUND), key=lambda r: r.site.name)
     for result in found:
         print("\t".join(printable(field) for field in ("found", result.site.name, result.url)))
@@ -190,7 +197,10 @@ class _Display:
     """Progress with running counts on a terminal; nothing otherwise (results are printed)."""
 
     def __init__(self, stream: TextIO, total: int, *, quiet: bool) -> None:
-        self.counts: Counter[Verdict] = Counter()
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        self.counts: Counter[str] = Counter()
         self.progress: Progress | None = None
         if quiet or not stream.isatty():
             return
@@ -202,13 +212,10 @@ class _Display:
         self.task = self.progress.add_task("", total=total)
 
     def result(self, result: SiteResult) -> None:
-        self.counts[result.verdict] += 1
+        self.counts[result.verdict.value] += 1
         if self.progress is not None:
             c = self.counts
-            text = (
-                f"found {c[Verdict.FOUND]} · not found {c[Verdict.NOT_FOUND]} · "
-                f"blocked {c[Verdict.BLOCKED]}"
-            )
+            text = f"found {c['found']} · not found {c['not_found']} · blocked {c['blocked']}"
             self.progress.update(self.task, advance=1, description=text)
 
     def close(self) -> None:
@@ -217,6 +224,9 @@ class _Display:
 
 
 def cmd_sites(args: argparse.Namespace) -> int:
+    from scanner.http import Http, HttpSettings
+    from scanner.sites.update import installed_catalogue, sites_dir, update_sites
+
     if args.sites_command == "info":
         installed = installed_catalogue()
         if installed is None:

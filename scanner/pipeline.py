@@ -20,6 +20,7 @@ from scanner.correlate import merge_accounts, merge_observations
 from scanner.errors import Blocked, SourceError
 from scanner.extract import Extracted, extract_html, extract_text
 from scanner.http import Http
+from scanner.limits import DEFAULT_DEPTH
 from scanner.models import (
     Document,
     Kind,
@@ -38,8 +39,6 @@ from scanner.score import overall_risk, score_finding, sort_findings
 from scanner.sources.base import Source
 
 DEFAULT_SOURCE_TIMEOUT = 180.0
-DEFAULT_DEPTH = 2  # how many waves of leads to follow
-MAX_DEPTH = 3
 MAX_LEADS_PER_WAVE = 10
 # A lead is tied to the subject, but each step away from what they gave adds doubt.
 LEAD_TRUST = 0.9

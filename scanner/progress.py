@@ -11,19 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from scanner.models import RunStatus, SourceRun
 from scanner.pipeline import NullObserver
 from scanner.sources.base import Source
-
-# Control characters (C0, DEL, C1), line separators and bidi overrides: scraped text that
-# reaches a terminal must not move the cursor, retitle the window or reorder what is shown.
-_UNPRINTABLE = dict.fromkeys(
-    [*range(0x20), 0x7F, *range(0x80, 0xA0), 0x2028, 0x2029, *range(0x202A, 0x202F),
-     *range(0x2066, 0x206A)],
-    "\ufffd",
-)  # fmt: skip
-
-
-def printable(text: str) -> str:
-    """`text` safe to print on one terminal line: every control character becomes U+FFFD."""
-    return text.translate(_UNPRINTABLE)
+from scanner.text import printable
 
 
 def describe(run: SourceRun) -> str:

@@ -452,7 +452,7 @@ def test_an_unwritable_output_fails_before_any_request(
         started.append("scan")
         return await real_run_scan(*args, **kwargs)
 
-    monkeypatch.setattr(cli, "run_scan", spy)
+    monkeypatch.setattr("scanner.pipeline.run_scan", spy)
     blocker = tmp_path / "a-file"
     blocker.write_text("x", encoding="utf-8")
     argv = ["scan", "--quiet", *DEMO_FLAGS, "--replay", WORLD, "--out", str(blocker / "sub")]
@@ -485,7 +485,7 @@ def test_an_interrupted_scan_leaves_no_empty_report_folder(
     async def interrupted(*args: Any, **kwargs: Any) -> Any:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "run_scan", interrupted)
+    monkeypatch.setattr("scanner.pipeline.run_scan", interrupted)
     assert main(["scan", "--quiet", *DEMO_FLAGS, "--replay", WORLD]) == 130
     assert capsys.readouterr().err == "exposure-audit: interrupted\n"
     assert not (Path(os.environ["XDG_DATA_HOME"]) / "exposure-audit" / "scans").exists()

@@ -11,7 +11,6 @@ from typing import Any
 import httpx
 import pytest
 
-from scanner import cli_usernames
 from scanner.cli import main
 from scanner.http import Http, HttpSettings
 from scanner.sites.update import sites_dir
@@ -98,7 +97,7 @@ def test_a_failed_update_says_so_in_one_line_and_keeps_nothing(
     def failing(settings: HttpSettings) -> Http:  # the download answers 503 every time
         return mock_http(lambda request: httpx.Response(503))
 
-    monkeypatch.setattr(cli_usernames, "Http", failing)
+    monkeypatch.setattr("scanner.http.Http", failing)
     assert main(["sites", "update"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("exposure-audit: could not update the site list: ")

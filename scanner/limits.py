@@ -1,0 +1,6 @@
+"""Numbers the command line shows in --help and the code below it uses (no imports: cheap)."""
+
+from __future__ import annotations
+
+DEFAULT_DEPTH = 2  # how many waves of leads a scan follows
+MAX_DEPTH = 3
