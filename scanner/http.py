@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import hashlib
 import random
 import ssl
 import time
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from http.cookiejar import DefaultCookiePolicy
 from pathlib import Path
 from types import TracebackType
@@ -213,6 +215,7 @@ class Http:
         request = self._client.build_request(method, target, headers=headers, data=data, json=json)
         tries = max(1, self.settings.attempts if attempts is None else attempts)
         status: int | None = None
+        digest: str | None = None
         try:
             if tries == 1:
                 response = await self._send_once(request, follow_redirects)
@@ -227,10 +230,13 @@ class Http:
                 )
                 response = await retrying(self._send_once, request, follow_redirects)
             status = response.status_code
+            digest = hashlib.sha256(response.content).hexdigest()
         except httpx.RequestError as exc:  # transport errors, too many redirects, bad encoding
             raise SourceUnavailable(f"{request.url.host}: {_describe(exc)}") from exc
         finally:  # logged however it ended, ResponseTooLarge included
-            self.sent.append(SentRequest(method, str(request.url), status))
+            self.sent.append(
+                SentRequest(method, str(request.url), status, datetime.now(UTC), digest)
+            )
         return response
 
     def _should_retry(self, response: httpx.Response) -> bool:

@@ -264,6 +264,9 @@ class SentRequest:
     method: str
     url: str
     status: int | None  # None when no response arrived
+    # For the evidence record: when the answer arrived and the SHA-256 of its body.
+    at: datetime | None = field(default=None, compare=False)
+    sha256: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import hashlib
 import json
+import re
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
@@ -206,7 +208,13 @@ def test_blocked_error_and_skipped_runs_carry_their_reason() -> None:
     assert sources[3]["notes"] == ["one note"]
     assert sources[0]["started"] == "2025-01-02T03:04:05+00:00"
     assert report["scan"]["requests"] == [
-        {"method": "GET", "url": "https://fake.example/jt", "status": None}
+        {
+            "method": "GET",
+            "url": "https://fake.example/jt",
+            "status": None,
+            "at": None,
+            "sha256": None,
+        }
     ]
 
 
@@ -273,3 +281,15 @@ def _break(path: list[Any], value: Any) -> dict[str, Any]:
 def test_broken_reports_fail_validation(path: list[Any], value: Any) -> None:
     assert problems(report_dict(demo_scan())) == []
     assert problems(_break(path, value)) != []
+
+
+def test_every_answered_request_has_its_time_and_body_hash() -> None:
+    report = report_dict(demo_scan())
+    requests = report["scan"]["requests"]
+    assert requests
+    for request in requests:
+        assert request["at"] is not None
+        assert re.fullmatch(r"[0-9a-f]{64}", request["sha256"])
+    github = next(r for r in requests if r["url"] == "https://api.github.com/users/jtestwell")
+    body = (WORLD / "github" / "user-jtestwell.json").read_bytes()
+    assert github["sha256"] == hashlib.sha256(body).hexdigest()

@@ -29,7 +29,14 @@ def report_dict(result: ScanResult, since: Mapping[str, Any] | None = None) -> d
             "mode": "replay" if result.replay else "live",
             "sources": [_run(run) for run in result.runs],
             "requests": [
-                {"method": r.method, "url": r.url, "status": r.status} for r in result.requests
+                {
+                    "method": r.method,
+                    "url": r.url,
+                    "status": r.status,
+                    "at": _time(r.at),
+                    "sha256": r.sha256,
+                }
+                for r in result.requests
             ],
             "requests_by_host": dict(
                 sorted(Counter(urlsplit(r.url).hostname or "" for r in result.requests).items())
