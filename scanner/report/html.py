@@ -19,6 +19,7 @@ import jinja2
 
 from scanner import __version__
 from scanner.models import Finding, Pivot, RemovalStep, RunStatus, ScanResult, Severity
+from scanner.help import resources_for
 from scanner.report.json import report_dict
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"  # inside a wheel
@@ -104,6 +105,7 @@ def render_html(
         result=result,
         report=report_dict(result, since),
         since=since,
+        help=resources_for(result.profile.country),
         css=css,
         csp_style=style_hash(css),
         groups=[(s, items) for s, items in groups if items],
