@@ -52,6 +52,7 @@ def test_installed_wheel_renders_a_report(tmp_path: Path) -> None:
         "scanner/templates/report.html.j2",
         "scanner/templates/report.css",
         "scanner/report/schema.json",
+        "scanner/help_resources.json",
         "scanner/cli.py",
     ):
         assert needed in names, needed
