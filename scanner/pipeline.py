@@ -35,7 +35,7 @@ from scanner.models import (
 )
 from scanner.profile import LEAD_FIELDS, lead_value
 from scanner.removal import removal_steps
-from scanner.score import overall_risk, score_finding, sort_findings
+from scanner.score import overall_risk, score_findings
 from scanner.sources.base import Source
 
 DEFAULT_SOURCE_TIMEOUT = 180.0
@@ -286,9 +286,10 @@ def _conclude(
     replay: str | None,
 ) -> ScanResult:
     observations = [obs for _, _, result in outcomes for obs in result.observations]
-    findings = sort_findings(
-        score_finding(merged, profile, removal_steps(merged.kind, merged.removal))
-        for merged in merge_observations(observations, profile)
+    findings = score_findings(
+        merge_observations(observations, profile),
+        profile,
+        lambda merged: removal_steps(merged.kind, merged.removal),
     )
     return ScanResult(
         profile=profile,

@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 import jinja2
 
 from scanner import __version__
-from scanner.models import Finding, Pivot, RemovalStep, RunStatus, ScanResult, Severity
 from scanner.help import resources_for
+from scanner.models import Finding, Pivot, RemovalStep, RunStatus, ScanResult, Severity
 from scanner.report.json import report_dict
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"  # inside a wheel
