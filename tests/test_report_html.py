@@ -39,9 +39,12 @@ PHOTO = "https://images.example/face.jpg"
 QUOTE_URL = 'https://evil.example/x" onmouseover="alert(1)'
 STEP = RemovalStep(SCRIPT, ATTR, JS_URL)
 DANGEROUS_TAGS = {
-    "script", "img", "link", "iframe", "frame", "object", "embed", "base", "form", "svg",
+    "script", "img", "link", "iframe", "frame", "object", "embed", "base", "form",
     "math", "video", "audio", "source", "picture", "template", "noscript", "applet", "portal",
+    "image", "use", "foreignobject", "animate", "set",
 }  # fmt: skip
+# The chains diagram is inline SVG built from escaped text: only these elements, no links.
+SVG_TAGS = {"svg", "title", "desc", "g", "rect", "text", "line", "polygon"}
 
 
 def hostile_finding(kind: Kind, value: str, sources: tuple[SourceRef, ...], score: int) -> Finding:
@@ -153,6 +156,10 @@ def assert_safe(html: str) -> Parsed:
     parsed = parse(html)
     tags = {tag for tag, _ in parsed.tags}
     assert not tags & DANGEROUS_TAGS
+    assert lowered.count("<svg") <= 1  # at most the chains diagram
+    if "<svg" in lowered:
+        inner = lowered.split("<svg", 1)[1].split("</svg>", 1)[0]
+        assert set(re.findall(r"<([a-z]+)", inner)) <= SVG_TAGS
     for tag, attrs in parsed.tags:
         for name, value in attrs.items():
             assert not name.startswith("on"), (tag, name)
@@ -354,3 +361,14 @@ def test_safe_href_refuses_anything_but_http_links(url: str) -> None:
 )
 def test_safe_href_keeps_http_links(url: str, expected: str) -> None:
     assert safe_href(url) == expected
+
+
+def test_demo_report_shows_the_chains_and_puts_the_chain_breaker_first() -> None:
+    result = demo_scan()
+    html = render_html(result)
+    assert "How the pieces join up" in html
+    assert html.count("<svg") == 1
+    home = next(f for f in result.findings if f.kind is Kind.HOME_ADDRESS)
+    parsed = parse(html)
+    first_action = parsed.text.split("Do these first", 1)[1]
+    assert home.value in first_action.split("2.", 1)[0] or home.value in first_action[:400]

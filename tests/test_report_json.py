@@ -293,3 +293,16 @@ def test_every_answered_request_has_its_time_and_body_hash() -> None:
     github = next(r for r in requests if r["url"] == "https://api.github.com/users/jtestwell")
     body = (WORLD / "github" / "user-jtestwell.json").read_bytes()
     assert github["sha256"] == hashlib.sha256(body).hexdigest()
+
+
+def test_demo_report_has_the_chain_to_the_home_address_and_what_breaks_it() -> None:
+    report = report_dict(demo_scan())
+    assert problems(report) == []
+    home = next(f for f in report["findings"] if f["kind"] == "home_address")
+    to_home = [c for c in report["chains"] if c["target_id"] == home["id"]]
+    assert to_home
+    assert to_home[0]["steps"][0]["label"] == "jtestwell"  # what the subject gave
+    assert "jordantestwell.example.com" in to_home[0]["text"]
+    first = report["remove_first"][0]
+    assert first["chains_broken"] >= 1
+    assert home["id"] in first["finding_ids"]

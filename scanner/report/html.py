@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
+from markupsafe import Markup
 
 from scanner import __version__
+from scanner.chains import Priority, chains, removal_priorities
 from scanner.help import resources_for
 from scanner.models import Finding, Pivot, RemovalStep, RunStatus, ScanResult, Severity
 from scanner.report.json import report_dict
+from scanner.report.svg import chains_svg
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"  # inside a wheel
 SOURCE_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"  # in a checkout
@@ -71,15 +74,23 @@ def style_hash(css: str) -> str:
     return "sha256-" + base64.b64encode(digest).decode("ascii")
 
 
-def top_actions(findings: Iterable[Finding], limit: int = 5) -> list[tuple[Finding, RemovalStep]]:
-    """The main removal step of the highest-scoring findings, each step listed once.
+def top_actions(
+    findings: Sequence[Finding], limit: int = 5, priorities: Sequence[Priority] = ()
+) -> list[tuple[Finding, RemovalStep]]:
+    """What to do first: the main removal step of the findings whose removal breaks the most
+    chains to a critical finding (chains.removal_priorities), then of the highest-scoring
+    findings; each step listed once.
 
     Only a finding's first step counts: its later steps are alternatives or last resorts
     (such as deleting a whole account), not what to do first.
     """
+    by_id = {finding.id: finding for finding in findings}
+    first = [
+        by_id[p.finding_ids[0]] for p in priorities if p.finding_ids and p.finding_ids[0] in by_id
+    ]
     seen: set[RemovalStep] = set()
     actions: list[tuple[Finding, RemovalStep]] = []
-    for finding in findings:
+    for finding in [*first, *findings]:
         if not finding.removal or finding.removal[0] in seen:
             continue
         seen.add(finding.removal[0])
@@ -100,6 +111,8 @@ def render_html(
         (severity, [f for f in result.findings if f.severity is severity])
         for severity in SEVERITY_ORDER
     ]
+    found = chains(result)
+    priorities = removal_priorities(result, found)
     template = env.get_template("report.html.j2")
     return template.render(
         result=result,
@@ -109,7 +122,9 @@ def render_html(
         css=css,
         csp_style=style_hash(css),
         groups=[(s, items) for s, items in groups if items],
-        actions=top_actions(result.findings),
+        actions=top_actions(result.findings, priorities=priorities),
+        chains=found,
+        chains_svg=Markup(chains_svg(found)),  # noqa: S704 - built from escaped text only
         not_checked=[r for r in result.runs if r.status in (RunStatus.BLOCKED, RunStatus.ERROR)],
         version=__version__,
     )

@@ -50,6 +50,7 @@ def report_dict(result: ScanResult, since: Mapping[str, Any] | None = None) -> d
         "findings": [_finding(f) for f in result.findings],
         "accounts": [_account(a) for a in result.accounts],
         "leads": [_lead(pivot) for pivot in result.leads],
+        **_chains(result),
     }
     if since is not None:
         report["since_last_scan"] = dict(since)
@@ -124,6 +125,44 @@ def _lead(pivot: Pivot) -> dict[str, Any]:
         "followed": pivot.followed,
         "note": pivot.note,
         "path": _path(pivot),
+    }
+
+
+def _chains(result: ScanResult) -> dict[str, Any]:
+    from scanner.chains import chains, removal_priorities
+
+    found = chains(result)
+    return {
+        "chains": [
+            {
+                "target_id": chain.target_id,
+                "severity": chain.severity.value,
+                "text": chain.text,
+                "steps": [
+                    {
+                        "kind": step.kind.value,
+                        "label": step.label,
+                        "finding_id": step.finding_id,
+                        "url": step.url,
+                        "edge": step.edge,
+                    }
+                    for step in chain.steps
+                ],
+            }
+            for chain in found
+        ],
+        "remove_first": [
+            {
+                "kind": p.kind.value,
+                "label": p.label,
+                "url": p.url,
+                "finding_id": p.finding_id,
+                "chains_broken": p.chains_broken,
+                "finding_ids": list(p.finding_ids),
+                "severity": p.severity.value,
+            }
+            for p in removal_priorities(result, found)
+        ],
     }
 
 
