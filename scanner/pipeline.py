@@ -286,10 +286,14 @@ def _conclude(
     replay: str | None,
 ) -> ScanResult:
     observations = [obs for _, _, result in outcomes for obs in result.observations]
+    california = any(
+        loc.region.upper() in ("CA", "CALIFORNIA") and loc.country.upper() in ("", "US", "USA")
+        for loc in profile.locations
+    )
     findings = score_findings(
         merge_observations(observations, profile),
         profile,
-        lambda merged: removal_steps(merged.kind, merged.removal),
+        lambda merged: removal_steps(merged.kind, merged.removal, california=california),
     )
     return ScanResult(
         profile=profile,

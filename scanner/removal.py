@@ -20,6 +20,23 @@ GOOGLE_RESULTS_ABOUT_YOU = RemovalStep(
     ),
     url="https://myactivity.google.com/results-about-you",
 )
+BING_CONCERN = RemovalStep(
+    action="Ask Bing to remove results that show it",
+    how=(
+        "Microsoft's 'Report a concern to Bing' form covers results that expose private "
+        "contact details; give the result's address and say what it shows."
+    ),
+    url="https://www.microsoft.com/en-us/concern/bing",
+)
+CALIFORNIA_DROP = RemovalStep(
+    action="Ask every registered data broker to delete your data at once (California)",
+    how=(
+        "California's Delete Request and Opt-out Platform (DROP), run by the California "
+        "Privacy Protection Agency, sends one deletion request to every registered data "
+        "broker. It is for California residents."
+    ),
+    url="https://cppa.ca.gov/",
+)
 BREACH_HYGIENE = RemovalStep(
     action="Change the password and turn on two-factor authentication",
     how=(
@@ -43,17 +60,29 @@ SEPARATE_EMAIL = RemovalStep(
 )
 
 _BY_KIND: dict[Kind, tuple[RemovalStep, ...]] = {
-    Kind.HOME_ADDRESS: (GOOGLE_RESULTS_ABOUT_YOU,),
-    Kind.PHONE: (GOOGLE_RESULTS_ABOUT_YOU,),
-    Kind.EMAIL: (GOOGLE_RESULTS_ABOUT_YOU, SEPARATE_EMAIL),
+    Kind.HOME_ADDRESS: (GOOGLE_RESULTS_ABOUT_YOU, BING_CONCERN),
+    Kind.PHONE: (GOOGLE_RESULTS_ABOUT_YOU, BING_CONCERN),
+    Kind.EMAIL: (GOOGLE_RESULTS_ABOUT_YOU, BING_CONCERN, SEPARATE_EMAIL),
     Kind.BREACH: (BREACH_HYGIENE,),
     Kind.PHOTO: (PHOTO_ADVICE,),
 }
 
 
-def removal_steps(kind: Kind, from_sources: Sequence[RemovalStep]) -> tuple[RemovalStep, ...]:
-    """Source-specific steps first, then the kind's general steps; never empty."""
-    steps = list(dict.fromkeys([*from_sources, *_BY_KIND.get(kind, ())]))
+BROKER_KINDS = frozenset({Kind.HOME_ADDRESS, Kind.PHONE, Kind.EMAIL, Kind.RELATIVE, Kind.AGE})
+
+
+def removal_steps(
+    kind: Kind, from_sources: Sequence[RemovalStep], *, california: bool = False
+) -> tuple[RemovalStep, ...]:
+    """Source-specific steps first, then the kind's general steps; never empty.
+
+    `california`: the subject lives in California, so details data brokers trade in also get
+    the state's one-request deletion (DROP).
+    """
+    general = _BY_KIND.get(kind, ())
+    if california and kind in BROKER_KINDS:
+        general = (*general, CALIFORNIA_DROP)
+    steps = list(dict.fromkeys([*from_sources, *general]))
     if not steps:
         steps.append(_fallback(kind))
     return tuple(steps)

@@ -6,7 +6,9 @@ import pytest
 
 from scanner.models import Kind, RemovalStep
 from scanner.removal import (
+    BING_CONCERN,
     BREACH_HYGIENE,
+    CALIFORNIA_DROP,
     GOOGLE_RESULTS_ABOUT_YOU,
     PHOTO_ADVICE,
     SEPARATE_EMAIL,
@@ -44,14 +46,19 @@ def test_no_duplicates(kind: Kind) -> None:
 
 
 def test_general_steps_by_kind() -> None:
-    assert removal_steps(Kind.HOME_ADDRESS, ()) == (GOOGLE_RESULTS_ABOUT_YOU,)
-    assert removal_steps(Kind.PHONE, ()) == (GOOGLE_RESULTS_ABOUT_YOU,)
-    assert removal_steps(Kind.EMAIL, ()) == (GOOGLE_RESULTS_ABOUT_YOU, SEPARATE_EMAIL)
+    assert removal_steps(Kind.HOME_ADDRESS, ()) == (GOOGLE_RESULTS_ABOUT_YOU, BING_CONCERN)
+    assert removal_steps(Kind.PHONE, ()) == (GOOGLE_RESULTS_ABOUT_YOU, BING_CONCERN)
+    assert removal_steps(Kind.EMAIL, ()) == (
+        GOOGLE_RESULTS_ABOUT_YOU,
+        BING_CONCERN,
+        SEPARATE_EMAIL,
+    )
     assert removal_steps(Kind.BREACH, ()) == (BREACH_HYGIENE,)
     assert removal_steps(Kind.PHOTO, ()) == (PHOTO_ADVICE,)
     assert removal_steps(Kind.EMAIL, (SITE_STEP,)) == (
         SITE_STEP,
         GOOGLE_RESULTS_ABOUT_YOU,
+        BING_CONCERN,
         SEPARATE_EMAIL,
     )
 
@@ -61,6 +68,7 @@ def test_a_source_step_equal_to_a_general_one_is_listed_once_in_first_place() ->
         SEPARATE_EMAIL,
         SITE_STEP,
         GOOGLE_RESULTS_ABOUT_YOU,
+        BING_CONCERN,
     )
 
 
@@ -72,3 +80,17 @@ def test_fallback_names_the_kind_in_words() -> None:
 
 def test_fallback_only_when_nothing_else() -> None:
     assert removal_steps(Kind.REAL_NAME, (SITE_STEP,)) == (SITE_STEP,)
+
+
+def test_californians_get_the_one_request_broker_deletion_for_broker_data() -> None:
+    assert CALIFORNIA_DROP in removal_steps(Kind.HOME_ADDRESS, (), california=True)
+    assert CALIFORNIA_DROP in removal_steps(Kind.PHONE, (), california=True)
+    assert CALIFORNIA_DROP not in removal_steps(Kind.HOME_ADDRESS, ())
+    assert CALIFORNIA_DROP not in removal_steps(Kind.ACCOUNT, (), california=True)
+
+
+def test_search_engines_are_asked_for_contact_details() -> None:
+    for kind in (Kind.HOME_ADDRESS, Kind.PHONE, Kind.EMAIL):
+        steps = removal_steps(kind, ())
+        assert GOOGLE_RESULTS_ABOUT_YOU in steps
+        assert BING_CONCERN in steps
