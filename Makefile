@@ -5,10 +5,11 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEMO_OUT ?= demo-output
 
-.PHONY: help install demo test lint types pytest bench clean
+.PHONY: help install demo test lint types pytest bench browser-test clean
 
 help:
 	@echo "make demo   - set up, then audit the sample profile against the offline demo world"
+	@echo "make browser-test - install chromium if needed, then test report.html in it"
 	@echo "make test   - set up, then run ruff, mypy --strict and pytest"
 	@echo "make bench  - run the benchmark scripts (speed and memory targets)"
 	@echo "make clean  - remove the virtual environment and build output"
@@ -42,6 +43,15 @@ test: lint types pytest
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py; a=$$?; $(BIN)/python bench/usernames_bench.py; b=$$?; exit $$((a || b))
+
+browser-test: $(STAMP)
+	@if [ -z "$$CHROMIUM" ] && ! command -v chromium >/dev/null 2>&1; then \
+	  echo "installing Debian's chromium for the browser test"; \
+	  if [ "$$(id -u)" -eq 0 ]; then apt-get update && apt-get install -y chromium; \
+	  else sudo apt-get update && sudo apt-get install -y chromium; fi; \
+	fi
+	@command -v $${CHROMIUM:-chromium} >/dev/null 2>&1 || { echo "chromium is still missing"; exit 1; }
+	$(BIN)/python -m pytest -q -rs tests/browser tests/test_pdf.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info $(DEMO_OUT)

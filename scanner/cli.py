@@ -105,6 +105,13 @@ def _add_scan(commands: Any) -> None:
     )
     out.add_argument("--json", type=Path, metavar="PATH", help="write report.json to PATH")
     out.add_argument("--html", type=Path, metavar="PATH", help="write report.html to PATH")
+    out.add_argument(
+        "--redact", action="store_true",
+        help="mask every personal value in the reports (a copy safe to share)",
+    )  # fmt: skip
+    out.add_argument(
+        "--pdf", type=Path, metavar="PATH", help="also print report.html to a PDF (needs chromium)"
+    )
     out.add_argument("--quiet", action="store_true", help="no progress output")
     net = scan.add_argument_group("network")
     net.add_argument("--sources", metavar="A,B", help="only these sources (see `sources`)")
@@ -253,7 +260,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
         pacing=not args.replay,  # a recorded world has no service to be polite to
     )  # fmt: skip
     transport = ReplayTransport(args.replay) if args.replay else None
-    for planned in _report_paths(args, lambda: scans_dir() / "new"):  # before a long scan
+    planned_paths = [*_report_paths(args, lambda: scans_dir() / "new"), args.pdf]
+    for planned in planned_paths:  # before a long scan
         if planned is not None:
             _check_writable(planned)
     saving = args.history if args.history is not None else not args.replay
@@ -279,13 +287,24 @@ def cmd_scan(args: argparse.Namespace) -> int:
         since = None
         if recorder is not None:
             result, since = recorder.conclude(result)
+        shown, shown_since = result, since
+        if args.redact:  # nothing personal in what is written; history keeps the real scan
+            from scanner.report.redact import redact_result
+
+            shown, shown_since = redact_result(result), None
         try:
             json_path, html_path = _report_paths(args, lambda: new_scan_dir(result.started))
-            report_json = write_reports(result, json_path, html_path, since)
+            report_json = write_reports(shown, json_path, html_path, shown_since)
+            if args.pdf is not None:
+                _write_pdf(shown, shown_since, html_path, args.pdf)
         except OSError as exc:  # the disk filled up or the folder went away during the scan
             where = f" {exc.filename}" if exc.filename else ""
             raise InputError(f"cannot write the report to{where}: {exc.strerror or exc}") from None
         if recorder is not None:
+            if args.redact:  # history keeps the real report, not the masked copy
+                from scanner.report.json import report_dict
+
+                report_json = json.dumps(report_dict(result, since), ensure_ascii=False)
             recorder.save(result, report_json)
     finally:
         if recorder is not None:
@@ -304,6 +323,25 @@ def _report_paths(
         return args.json, args.html
     base = args.out or default_folder()
     return args.json or base / "report.json", args.html or base / "report.html"
+
+
+def _write_pdf(
+    result: ScanResult, since: dict[str, Any] | None, html_path: Path | None, pdf_path: Path
+) -> None:
+    """Print the HTML report to PDF with headless Chromium (offline)."""
+    import tempfile
+
+    from scanner.report.html import render_html
+    from scanner.report.pdf import html_to_pdf
+    from scanner.report.write import write_private
+
+    if html_path is not None:
+        html_to_pdf(html_path, pdf_path)
+        return
+    with tempfile.TemporaryDirectory() as folder:  # only a PDF was asked for
+        page = Path(folder) / "report.html"
+        write_private(page, render_html(result, since=since))
+        html_to_pdf(page, pdf_path)
 
 
 def _site_list(path: Path | None, replay: Path | None) -> Catalogue | None:

@@ -489,3 +489,27 @@ def test_an_interrupted_scan_leaves_no_empty_report_folder(
     assert main(["scan", "--quiet", *DEMO_FLAGS, "--replay", WORLD]) == 130
     assert capsys.readouterr().err == "exposure-audit: interrupted\n"
     assert not (Path(os.environ["XDG_DATA_HOME"]) / "exposure-audit" / "scans").exists()
+
+
+def test_redacted_reports_hold_no_personal_value(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "shared"
+    assert main(["scan", SAMPLE, "--replay", WORLD, "--quiet", "--redact", "--out", str(out)]) == 0
+    for name in ("report.json", "report.html"):
+        text = (out / name).read_text(encoding="utf-8")
+        for personal in ("jordan.testwell@example.com", "555-0142", "5550142", "48 Elm Street"):
+            assert personal not in text, (name, personal)
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["findings"]  # the findings are there, masked
+
+
+def test_pdf_export_needs_chromium_and_says_so_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CHROMIUM", str(tmp_path / "no-chromium-here"))
+    argv = ["scan", *DEMO_FLAGS, "--replay", WORLD, "--quiet", "--out", str(tmp_path / "o")]
+    assert main([*argv, "--pdf", str(tmp_path / "r.pdf")]) == 2
+    err = capsys.readouterr().err
+    assert "install chromium to export PDF" in err
+    assert err.count("\n") == 1
