@@ -76,6 +76,8 @@ class Context:
 
     known_to_abuser: tuple[str, ...] = ()  # values an abuser already knows
     public_on_purpose: tuple[str, ...] = ()  # values the subject keeps public by choice
+    past_addresses: tuple[str, ...] = ()  # homes the subject has moved out of
+    moved_on: str = ""  # when they last moved (YYYY-MM-DD), said in reasons
     notes: str = ""
 
 

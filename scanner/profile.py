@@ -6,6 +6,7 @@ it and exits 2.
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import re
 import tomllib
@@ -22,7 +23,7 @@ from scanner.userfiles import read_user_file
 
 LIST_FIELDS = ("names", "aliases", "handles", "emails", "phones", "locations", "domains")
 TOP_LEVEL_KEYS = (*LIST_FIELDS, "name", "country", "context")
-CONTEXT_KEYS = ("known_to_abuser", "public_on_purpose", "notes")
+CONTEXT_KEYS = ("known_to_abuser", "public_on_purpose", "past_addresses", "moved_on", "notes")
 HANDLE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 # A fediverse address: name@instance.example (Mastodon and friends).
 FEDIVERSE_RE = re.compile(
@@ -30,6 +31,7 @@ FEDIVERSE_RE = re.compile(
 )
 DOMAIN_RE = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 MAX_ITEMS = 50
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_LENGTH = 200
 
 
@@ -215,9 +217,16 @@ def _context(value: Any, origin: str) -> Context:
     notes = value.get("notes", "")
     if not isinstance(notes, str):
         raise InputError(f"{origin}: context 'notes' must be a string")
+    moved_on = value.get("moved_on", "")
+    if isinstance(moved_on, datetime.date):  # TOML dates arrive as dates
+        moved_on = moved_on.isoformat()
+    if not isinstance(moved_on, str) or (moved_on and not _ISO_DATE.match(moved_on)):
+        raise InputError(f"{origin}: context 'moved_on' must be a date like 2023-05-01")
     return Context(
         known_to_abuser=tuple(_strings(value, "known_to_abuser", origin)),
         public_on_purpose=tuple(_strings(value, "public_on_purpose", origin)),
+        past_addresses=tuple(_strings(value, "past_addresses", origin)),
+        moved_on=moved_on,
         notes=notes.strip(),
     )
 

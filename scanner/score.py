@@ -125,6 +125,16 @@ def tier(kind: Kind, value: str) -> KindInfo:
     return KINDS[kind]
 
 
+PAST_ADDRESS = KindInfo(
+    Severity.LOW, 25, "a past address of yours", "it may still lead to people who know you"
+)
+
+
+def _moved_note(profile: Profile) -> tuple[float, str]:
+    when = f" on {profile.context.moved_on}" if profile.context.moved_on else ""
+    return 1.0, f"you moved out{when}"
+
+
 def freshness(seen: date | None, today: date | None = None) -> float:
     """How current a fact is, from the date it was last seen or dated.
 
@@ -192,6 +202,9 @@ def score_finding(
     """Score one merged fact; `among` is the scan's other facts (or their page_index)."""
     pages = among if isinstance(among, Mapping) else page_index(among)
     info = tier(merged.kind, merged.value)
+    moved = merged.kind is Kind.HOME_ADDRESS and _matches(merged, profile.context.past_addresses)
+    if moved:
+        info = PAST_ADDRESS
     joined = is_aggregated(merged, pages)
     seen_by = len({s.name for s in merged.sources})
     where = audience(merged)
@@ -214,7 +227,15 @@ def score_finding(
         confidence=merged.confidence,
         severity=info.severity,
         score=max(0, min(100, math.floor(value + 0.5))),
-        reason=_reason(merged.kind, info, joined, seen_by, where, merged.confidence, context),
+        reason=_reason(
+            merged.kind,
+            info,
+            joined,
+            seen_by,
+            where,
+            merged.confidence,
+            context or (_moved_note(profile) if moved else None),
+        ),
         removal=tuple(removal),
         via=merged.via,
     )

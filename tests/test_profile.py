@@ -553,3 +553,13 @@ def test_lead_values_are_validated_like_the_profile(
     field: str, value: str, expected: str | None
 ) -> None:
     assert lead_value(field, value) == expected
+
+
+def test_context_knows_homes_moved_out_of_and_when() -> None:
+    profile = build_profile(
+        {"name": "A B", "context": {"past_addresses": ["1 Old Way"], "moved_on": "2023-05-01"}}
+    )
+    assert profile.context.past_addresses == ("1 Old Way",)
+    assert profile.context.moved_on == "2023-05-01"
+    with pytest.raises(InputError, match="moved_on"):
+        build_profile({"name": "A B", "context": {"moved_on": "last spring"}})

@@ -640,3 +640,30 @@ def test_an_empty_result_from_no_checked_source_does_not_read_as_clean() -> None
     risk = overall_risk([], checked=False)
     assert risk.summary.startswith("No source could be checked")
     assert "Nothing about you was found" not in risk.summary
+
+
+def test_a_home_you_moved_out_of_is_a_past_address() -> None:
+    from scanner.correlate import merge_observations
+    from scanner.models import Context, Observation, SourceRef
+
+    moved = Profile(
+        names=("Jordan Testwell",),
+        context=Context(
+            past_addresses=("12 Old Mill Road, Springfield, IL",), moved_on="2023-05-01"
+        ),
+    )
+    seen = [
+        Observation(Kind.HOME_ADDRESS, value, SourceRef("x", "https://x.example/p"), "", 0.9, "")
+        for value in ("12 Old Mill Road, Springfield, IL", "48 Elm Street, Springfield, IL")
+    ]
+    scored = {
+        f.value: f for f in score_findings(merge_observations(seen, moved), moved, lambda m: ())
+    }
+    old, current = (
+        scored["12 Old Mill Road, Springfield, IL"],
+        scored["48 Elm Street, Springfield, IL"],
+    )
+    assert old.severity is Severity.LOW
+    assert current.severity is Severity.CRITICAL
+    assert old.score < current.score
+    assert "you moved out on 2023-05-01" in old.reason
