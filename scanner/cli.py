@@ -63,6 +63,7 @@ HISTORY_COMMANDS = {
     "diff": cli_history.cmd_diff,
     "mark": cli_history.cmd_mark,
     "schedule": cli_history.cmd_schedule,
+    "letter": cli_history.cmd_letter,
 }
 
 

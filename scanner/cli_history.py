@@ -140,6 +140,14 @@ def add_commands(commands: Any) -> None:
     schedule.add_argument("--backend", choices=("systemd", "cron"), help="default: detected")
     schedule.add_argument("--list", action="store_true", help="list installed schedules")
     schedule.add_argument("--remove", metavar="SUBJECT", help="uninstall a subject's schedule")
+    letter = commands.add_parser(
+        "letter", help="a CCPA or GDPR deletion request for a page showing a finding",
+        description="Print a deletion request for the page where a saved finding was seen. It "
+        "names only what that page already shows about you (nothing new for the recipient); "
+        "you sign and send it yourself.",
+    )  # fmt: skip
+    letter.add_argument("finding", metavar="FINDING_ID")
+    letter.add_argument("--law", choices=("ccpa", "gdpr"), default="ccpa", help="default ccpa")
     rescan = commands.add_parser("rescan", help="what a schedule runs: scan if it is due")
     rescan.add_argument("--due", action="store_true", required=True, help="only if it is due")
     rescan.add_argument("--subject", required=True, help="the schedule's subject")
@@ -245,6 +253,34 @@ def cmd_mark(args: argparse.Namespace) -> int:
         state = lifecycle(finding, store.scans(subject), store.mark_history(subject, finding))
         print(printable(f"{subject}: {finding} marked {args.state}; now: {state}"))
     return 0
+
+
+def cmd_letter(args: argparse.Namespace) -> int:
+    from scanner.history.store import HistoryStore
+    from scanner.letters import deletion_letter
+
+    with HistoryStore() as store:
+        subject, finding_id = store.resolve_finding(args.finding)
+        scan = next((s for s in reversed(store.scans(subject)) if finding_id in s.findings), None)
+    if scan is None:
+        raise InputError(f"finding {finding_id} is in no finished scan")
+    target = scan.findings[finding_id]
+    pages = [url for url in target.urls if url.startswith(("https://", "http://"))]
+    if not pages:
+        raise InputError(f"finding {finding_id} has no page to write to")
+    page = pages[0]
+    shown = [
+        (f.kind.replace("_", " "), f.value)
+        for f in scan.findings.values()
+        if page in f.urls and f.kind not in ("account", "website", "photo", "breach")
+    ]
+    print(printable_block(deletion_letter(args.law, page, shown, datetime.now(UTC).date())))
+    return 0
+
+
+def printable_block(text: str) -> str:
+    """Several lines, each made safe for a terminal."""
+    return "\n".join(printable(line) for line in text.split("\n"))
 
 
 def cmd_schedule(args: argparse.Namespace) -> int:
