@@ -303,7 +303,9 @@ def _conclude(
         findings=tuple(findings),
         accounts=tuple(merge_accounts(a for _, _, result in outcomes for a in result.accounts)),
         risk=overall_risk(
-            findings, checked=any(run.status is RunStatus.OK for _, run, _ in outcomes)
+            findings,
+            checked=any(run.status is RunStatus.OK for _, run, _ in outcomes),
+            profile=profile,
         ),
         requests=tuple(http.sent),
         replay=replay,

@@ -275,7 +275,9 @@ RISK_SPREAD = 0.35  # how far the other findings can raise the worst one, as a s
 RISK_SCALE = 300  # points of other findings for about two thirds of that rise
 
 
-def overall_risk(findings: Sequence[Finding], *, checked: bool = True) -> Risk:
+def overall_risk(
+    findings: Sequence[Finding], *, checked: bool = True, profile: Profile | None = None
+) -> Risk:
     """The worst finding sets the floor; the others raise it with diminishing weight.
 
     risk = top + (100 - top) × 0.35 × (1 - e^(-rest / 300)), rest = the other scores'
@@ -294,10 +296,10 @@ def overall_risk(findings: Sequence[Finding], *, checked: bool = True) -> Risk:
     level = _level(total)
     if level is Severity.CRITICAL and all(f.severity is not Severity.CRITICAL for f in findings):
         level = Severity.HIGH
-    return Risk(total, level, summary_sentence(findings))
+    return Risk(total, level, summary_sentence(findings, profile))
 
 
-def summary_sentence(findings: Sequence[Finding]) -> str:
+def summary_sentence(findings: Sequence[Finding], profile: Profile | None = None) -> str:
     """'Someone who searches for you could find: your phone number (1 place), 3 email
     addresses (4 places), …' — kinds in order of base points, minor details left out."""
     places: dict[Kind, set[str]] = {}
@@ -310,7 +312,27 @@ def summary_sentence(findings: Sequence[Finding]) -> str:
         return "Only minor details about you were found."
     ordered = sorted(places, key=lambda k: -KINDS[k].base)
     parts = [f"{_label(k, len(values[k]))} ({_places(len(places[k]))})" for k in ordered]
-    return "Someone who searches for you could find: " + ", ".join(parts) + "."
+    return f"Someone who {_starting_point(profile)} could find: " + ", ".join(parts) + "."
+
+
+def _starting_point(profile: Profile | None) -> str:
+    """What a searcher starts from: the kinds of identifier the scan itself started from."""
+    if profile is None:
+        return "searches for you"
+    known = [
+        label
+        for label, present in (
+            ("name", profile.names), ("city", profile.locations),
+            ("username", profile.handles), ("email address", profile.emails),
+            ("phone number", profile.phones),
+        )
+        if present
+    ]  # fmt: skip
+    if not known:
+        return "searches for you"
+    if len(known) == 1:
+        return f"knows your {known[0]}"
+    return f"knows your {', '.join(known[:-1])} or {known[-1]}"
 
 
 def _reason(

@@ -8,8 +8,18 @@ from datetime import date
 import pytest
 
 from scanner import score as score_module
-from scanner.correlate import Merged, fingerprint, normalise
-from scanner.models import Context, Finding, Kind, Profile, RemovalStep, Severity, SourceRef
+from scanner.correlate import Merged, fingerprint, merge_observations, normalise
+from scanner.models import (
+    Context,
+    Finding,
+    Kind,
+    Location,
+    Observation,
+    Profile,
+    RemovalStep,
+    Severity,
+    SourceRef,
+)
 from scanner.score import (
     AGGREGATION_FACTOR,
     AUDIENCE,
@@ -643,9 +653,6 @@ def test_an_empty_result_from_no_checked_source_does_not_read_as_clean() -> None
 
 
 def test_a_home_you_moved_out_of_is_a_past_address() -> None:
-    from scanner.correlate import merge_observations
-    from scanner.models import Context, Observation, SourceRef
-
     moved = Profile(
         names=("Jordan Testwell",),
         context=Context(
@@ -667,3 +674,25 @@ def test_a_home_you_moved_out_of_is_a_past_address() -> None:
     assert current.severity is Severity.CRITICAL
     assert old.score < current.score
     assert "you moved out on 2023-05-01" in old.reason
+
+
+def test_the_summary_starts_from_what_a_searcher_would_know() -> None:
+    phone = score_findings(
+        merge_observations(
+            [
+                Observation(
+                    Kind.PHONE, "+12175550142", SourceRef("x", "https://x.example"), "", 0.9, ""
+                )
+            ],
+            PROFILE,
+        ),
+        PROFILE,
+        lambda m: (),
+    )
+    named = Profile(names=("Jordan Testwell",), locations=(Location("Springfield", "IL"),))
+    assert summary_sentence(phone, named).startswith(
+        "Someone who knows your name or city could find: your phone number"
+    )
+    handle_only = Profile(handles=("jtestwell",))
+    assert summary_sentence(phone, handle_only).startswith("Someone who knows your username could")
+    assert summary_sentence(phone).startswith("Someone who searches for you could find")
