@@ -8,6 +8,7 @@ for anything a source left without a step.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from scanner.models import Kind, RemovalStep
@@ -96,3 +97,21 @@ def _fallback(kind: Kind) -> RemovalStep:
             "from your profile or ask the site to take it down."
         ),
     )
+
+
+# Steps that change the subject's own accounts can be seen by someone who watches those
+# accounts (a shared login, a follower noticing a profile change, a "password changed" mail
+# to a shared inbox). Requests to search engines, registrars and brokers are not visible there.
+_NOTICEABLE = re.compile(
+    r"\b(delete|remove|hide|edit|replace|clear|change the password|two-factor|make .* private"
+    r"|privatise|revoke|unpublish|turn off)\b",
+    re.IGNORECASE,
+)
+_NOT_ON_ACCOUNTS = (GOOGLE_RESULTS_ABOUT_YOU, BING_CONCERN, CALIFORNIA_DROP)
+
+
+def noticeable(step: RemovalStep) -> bool:
+    """Whether doing this step could be noticed by someone watching the subject's accounts."""
+    if step in _NOT_ON_ACCOUNTS or "WHOIS" in step.action:
+        return False
+    return bool(_NOTICEABLE.search(step.action))

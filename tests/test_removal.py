@@ -12,6 +12,7 @@ from scanner.removal import (
     GOOGLE_RESULTS_ABOUT_YOU,
     PHOTO_ADVICE,
     SEPARATE_EMAIL,
+    noticeable,
     removal_steps,
 )
 
@@ -94,3 +95,17 @@ def test_search_engines_are_asked_for_contact_details() -> None:
         steps = removal_steps(kind, ())
         assert GOOGLE_RESULTS_ABOUT_YOU in steps
         assert BING_CONCERN in steps
+
+
+def test_steps_on_the_subjects_own_accounts_are_marked_noticeable() -> None:
+    edit = RemovalStep("Edit or hide this on your Gravatar profile", "Sign in and clear it.")
+    delete = RemovalStep("Delete the account", "In settings, delete it.")
+    assert noticeable(edit)
+    assert noticeable(delete)
+    assert noticeable(BREACH_HYGIENE)  # a password change can send mail to a shared inbox
+    assert not noticeable(GOOGLE_RESULTS_ABOUT_YOU)
+    assert not noticeable(BING_CONCERN)
+    assert not noticeable(CALIFORNIA_DROP)
+    assert not noticeable(
+        RemovalStep("Turn on WHOIS privacy for testwell.example", "At the registrar.")
+    )

@@ -22,6 +22,7 @@ from scanner import __version__
 from scanner.chains import Priority, chains, removal_priorities
 from scanner.help import resources_for
 from scanner.models import Finding, Pivot, RemovalStep, RunStatus, ScanResult, Severity
+from scanner.removal import noticeable
 from scanner.report.json import report_dict
 from scanner.report.svg import chains_svg
 
@@ -48,6 +49,7 @@ def environment(folder: Path | None = None) -> jinja2.Environment:
     )
     env.filters["href"] = safe_href
     env.filters["path_text"] = path_text
+    env.filters["noticeable"] = noticeable
     return env
 
 
