@@ -295,7 +295,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
             shown, shown_since = redact_result(result), None
         try:
             json_path, html_path = _report_paths(args, lambda: new_scan_dir(result.started))
-            report_json = write_reports(shown, json_path, html_path, shown_since)
+            variant = "redacted" if args.redact else "standard"
+            report_json = write_reports(shown, json_path, html_path, shown_since, variant=variant)
             if args.pdf is not None:
                 _write_pdf(shown, shown_since, html_path, args.pdf)
         except OSError as exc:  # the disk filled up or the folder went away during the scan

@@ -372,3 +372,21 @@ def test_demo_report_shows_the_chains_and_puts_the_chain_breaker_first() -> None
     parsed = parse(html)
     first_action = parsed.text.split("Do these first", 1)[1]
     assert home.value in first_action.split("2.", 1)[0] or home.value in first_action[:400]
+
+
+def test_the_three_counselor_variants_differ_as_described() -> None:
+    result = demo_scan()
+    consent = {"by": "Sam Advocate", "at": "2026-11-24", "sources": ["all"], "retention_days": 90}
+    client = render_html(result, variant="client", consent=consent)
+    evidence = render_html(result, variant="evidence", consent=consent)
+    standard = render_html(result)
+    assert "Evidence record" not in client  # plain language: no hashes, no request list
+    assert "Every request" not in client
+    assert "Consent recorded by Sam Advocate" in client
+    assert "Evidence copy" in evidence
+    assert "<details open><summary>" in evidence
+    assert re.search(r"[0-9a-f]{64}", evidence)
+    assert "Evidence record" in standard
+    assert "Consent recorded" not in standard
+    for page in (client, evidence):
+        assert_safe(page)

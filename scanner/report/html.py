@@ -102,8 +102,16 @@ def top_actions(
     return actions
 
 
+VARIANTS = ("standard", "client", "redacted", "evidence")
+
+
 def render_html(
-    result: ScanResult, folder: Path | None = None, since: Mapping[str, Any] | None = None
+    result: ScanResult,
+    folder: Path | None = None,
+    since: Mapping[str, Any] | None = None,
+    *,
+    variant: str = "standard",
+    consent: Mapping[str, Any] | None = None,
 ) -> str:
     """The report page. `since` is report.json's "since_last_scan" section, when there is
     history: it is shown first."""
@@ -121,6 +129,8 @@ def render_html(
         report=report_dict(result, since),
         since=since,
         help=resources_for(result.profile.country),
+        variant=variant if variant in VARIANTS else "standard",
+        consent=consent,
         css=css,
         csp_style=style_hash(css),
         groups=[(s, items) for s, items in groups if items],

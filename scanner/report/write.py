@@ -19,6 +19,9 @@ def write_reports(
     json_path: Path | None,
     html_path: Path | None,
     since: Mapping[str, Any] | None = None,
+    *,
+    variant: str = "standard",
+    consent: Mapping[str, Any] | None = None,
 ) -> str:
     """Write the requested reports, readable only by the user (0600); return report.json's
     text (history keeps it)."""
@@ -26,7 +29,7 @@ def write_reports(
     if json_path is not None:
         write_private(json_path, text)
     if html_path is not None:
-        write_private(html_path, render_html(result, since=since))
+        write_private(html_path, render_html(result, since=since, variant=variant, consent=consent))
     return text
 
 
