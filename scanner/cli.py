@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 # Start-up stays fast (`--help`, `--version`, a scheduled check that is not due): the
 # scan machinery is imported by the commands that use it, not here.
-from scanner import __version__, cli_history, cli_usernames
+from scanner import __version__, cli_counsel, cli_history, cli_usernames
 from scanner.errors import InputError
 from scanner.limits import DEFAULT_DEPTH, MAX_DEPTH
 from scanner.models import RunStatus
@@ -77,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("sources", help="list the sources a scan can use and what each needs")
     cli_usernames.add_commands(commands, _Parser)
     cli_history.add_commands(commands)
+    cli_counsel.add_commands(commands, _Parser)
     return parser
 
 
@@ -205,6 +206,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return HISTORY_COMMANDS[args.command](args)
         if args.command == "rescan":
             return cli_history.cmd_rescan(args, main)
+        if args.command == "clients":
+            return cli_counsel.cmd_clients(args, quiet_scan)
         return cmd_sources()
     except InputError as exc:
         print(f"{PROG}: error: {printable(str(exc))}", file=sys.stderr)
@@ -325,6 +328,22 @@ def _report_paths(
         return args.json, args.html
     base = args.out or default_folder()
     return args.json or base / "report.json", args.html or base / "report.html"
+
+
+def quiet_scan(profile: Any, sources: Any, replay: Path | None = None) -> ScanResult:
+    """A scan with no progress output and nothing written: for counselor mode."""
+    from scanner.http import Http, HttpSettings
+    from scanner.pipeline import run_scan
+    from scanner.replay import ReplayTransport
+
+    settings = HttpSettings(pacing=replay is None)
+    transport = ReplayTransport(replay) if replay else None
+
+    async def scan() -> ScanResult:
+        async with Http(settings, transport=transport) as http:
+            return await run_scan(profile, sources, http, replay=str(replay) if replay else None)
+
+    return asyncio.run(scan())
 
 
 def _write_pdf(

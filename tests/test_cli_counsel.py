@@ -1,0 +1,126 @@
+"""Counselor mode end to end: an encrypted workspace, consent, scans, reports, purge."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from scanner.cli import main
+from scanner.counsel.clients import set_profile
+from scanner.counsel.vault import Vault
+from tests.support import ROOT
+
+WORLD = str(ROOT / "demo_world")
+PROFILE = str(ROOT / "sample_profiles" / "jordan_testwell.toml")
+SECRET = "correct horse battery staple"
+PERSONAL = ("Jordan Testwell", "jordan.testwell@example.com", "jtestwell", "Client A")
+
+
+def run(workspace: Path, *argv: str) -> int:
+    return main(["clients", "--workspace", str(workspace), *argv])
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("EXPOSURE_AUDIT_PASSPHRASE", SECRET)
+    folder = tmp_path / "ws"
+    assert run(folder, "init") == 0
+    return folder
+
+
+def all_bytes(folder: Path) -> bytes:
+    return b"".join(p.read_bytes() + str(p).encode() for p in folder.rglob("*") if p.is_file())
+
+
+def test_a_client_scan_leaves_no_plaintext_and_exports_three_variants(
+    workspace: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(workspace, "add", "Client A", "--consent-by", "Sam Advocate") == 0
+    assert run(workspace, "scan", "Client A", PROFILE, "--replay", WORLD) == 0
+    stored = all_bytes(workspace)
+    for personal in PERSONAL:
+        assert personal.encode() not in stored
+        assert personal.encode("utf-16-le") not in stored
+    reports = {}
+    for flag, variant in (([], "client"), (["--redact"], "redacted"), (["--evidence"], "evidence")):
+        out = tmp_path / variant
+        assert run(workspace, "report", "Client A", *flag, "--out", str(out)) == 0
+        reports[variant] = (out / f"report-{variant}.html").read_text(encoding="utf-8")
+    assert "Consent recorded by Sam Advocate" in reports["client"]
+    assert "Evidence record" not in reports["client"]
+    assert "Evidence copy" in reports["evidence"]
+    assert "jordan.testwell@example.com" in reports["client"]
+    assert "jordan.testwell@example.com" not in reports["redacted"]
+    assert "48 Elm Street" not in reports["redacted"]
+
+
+def test_a_wrong_passphrase_is_refused_and_changes_nothing(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(workspace, "add", "Client A", "--consent-by", "Sam Advocate") == 0
+    before = {p: p.read_bytes() for p in workspace.rglob("*") if p.is_file()}
+    monkeypatch.setenv("EXPOSURE_AUDIT_PASSPHRASE", "not the passphrase")
+    capsys.readouterr()
+    assert run(workspace, "list") == 2
+    err = capsys.readouterr().err
+    assert "wrong passphrase" in err
+    assert err.count("\n") == 1
+    assert {p: p.read_bytes() for p in workspace.rglob("*") if p.is_file()} == before
+
+
+def test_no_scan_without_consent(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(workspace, "add", "Client B") == 2  # consent is not optional
+    assert "--consent-by" in capsys.readouterr().err
+    assert run(workspace, "scan", "Client B", PROFILE, "--replay", WORLD) == 2
+    assert "no client 'Client B'" in capsys.readouterr().err
+
+
+def test_consent_scope_limits_the_sources(
+    workspace: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["add", "Client A", "--consent-by", "Sam Advocate", "--sources", "gravatar,github"]
+    assert run(workspace, *argv) == 0
+    assert run(workspace, "scan", "Client A", PROFILE, "--replay", WORLD) == 0
+    out = tmp_path / "r"
+    assert run(workspace, "report", "Client A", "--evidence", "--out", str(out)) == 0
+    html = (out / "report-evidence.html").read_text(encoding="utf-8")
+    assert "api.github.com" in html
+    assert "api.xposedornot.com" not in html  # not consented: never asked
+
+
+def test_purge_removes_every_trace_of_one_client_and_the_panic_button_everything(
+    workspace: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for label in ("Client A", "Client B"):
+        assert run(workspace, "add", label, "--consent-by", "Sam Advocate") == 0
+    assert run(workspace, "scan", "Client A", PROFILE, "--replay", WORLD) == 0
+    files_before = {p for p in workspace.rglob("*") if p.is_file()}
+    assert run(workspace, "purge", "Client A") == 0
+    files_after = {p for p in workspace.rglob("*") if p.is_file()}
+    assert files_after < files_before
+    capsys.readouterr()
+    assert run(workspace, "list") == 0
+    listed = capsys.readouterr().out
+    assert "Client A" not in listed
+    assert "Client B" in listed
+    monkeypatch.delenv("EXPOSURE_AUDIT_PASSPHRASE")  # the panic button needs no passphrase
+    assert run(workspace, "purge", "--all") == 0
+    assert not workspace.exists()
+
+
+def test_batch_rescan_goes_on_when_one_client_fails(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for label in ("Client A", "Client B"):
+        assert run(workspace, "add", label, "--consent-by", "Sam Advocate") == 0
+    vault = Vault.open(workspace, SECRET)
+    set_profile(vault, "Client A", {"emails": ["not an email"]})  # this one cannot be scanned
+    set_profile(vault, "Client B", {"names": ["Avery Sample"]})
+    capsys.readouterr()
+    assert run(workspace, "rescan", "--due") == 1  # one failed: said, not hidden
+    out, err = capsys.readouterr()
+    assert out.strip() == "rescanned 1 client(s); 1 failed; 2 were due"  # counts only
+    assert "Client A: not rescanned: " in err
+    assert json.dumps(out).count("Avery") == 0
