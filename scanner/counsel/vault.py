@@ -225,18 +225,7 @@ class Vault:
     def shred_all(self) -> None:
         """The panic button: shred the header first (the salt: the key cannot be derived again),
         then every other file, then remove the folder and any session unlock for it."""
-        forget(self._folder)
-        _shred_file(self._folder / HEADER)
-        for root, dirs, files in os.walk(self._folder, topdown=False):
-            for name in files:
-                _shred_file(Path(root, name))
-            for name in dirs:
-                sub = Path(root, name)
-                if sub.is_symlink():
-                    sub.unlink()
-                else:
-                    sub.rmdir()
-        self._folder.rmdir()
+        _shred_tree(self._folder)
 
     def _path(self, relpath: str) -> Path:
         if not _valid(relpath) or relpath == HEADER:
@@ -258,8 +247,14 @@ def destroy(folder: Path) -> None:
         raise InputError(f"no workspace in {folder}: nothing destroyed") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise InputError(f"{header} is not an exposure-audit workspace header: nothing destroyed")
+    _shred_tree(folder)
+
+
+def _shred_tree(folder: Path) -> None:
+    """Forget any session unlock, shred the header first (the salt: the key cannot be derived
+    again), then every other file, then the folders."""
     forget(folder)
-    _shred_file(header)
+    _shred_file(folder / HEADER)
     for root, dirs, files in os.walk(folder, topdown=False):
         for name in files:
             _shred_file(Path(root, name))
