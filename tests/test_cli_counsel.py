@@ -124,3 +124,17 @@ def test_batch_rescan_goes_on_when_one_client_fails(
     assert out.strip() == "rescanned 1 client(s); 1 failed; 2 were due"  # counts only
     assert "Client A: not rescanned: " in err
     assert json.dumps(out).count("Avery") == 0
+
+
+def test_a_session_unlock_opens_without_the_passphrase_until_locked(
+    workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runtime = tmp_path / "run"
+    runtime.mkdir(mode=0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    assert run(workspace, "unlock", "--minutes", "5") == 0
+    monkeypatch.delenv("EXPOSURE_AUDIT_PASSPHRASE")
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)  # no prompt possible
+    assert run(workspace, "list") == 0  # the session unlock opened it
+    assert run(workspace, "lock") == 0
+    assert run(workspace, "list") == 2  # locked again: a passphrase is needed
