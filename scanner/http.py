@@ -93,6 +93,9 @@ class Http:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.settings = settings or HttpSettings()
+        # False when a transport stands in for the network (a replayed world, tests): sources
+        # that can only reach a service through their own client (ddgs) use an Http path then.
+        self.live = transport is None
         self.sent: list[SentRequest] = []
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._pace_locks: dict[str, asyncio.Lock] = {}

@@ -680,3 +680,11 @@ def test_hosts_are_spread_over_small_pools_created_on_first_use() -> None:
     before, after, same = asyncio.run(go())
     assert (before, after) == (1, 4)  # 64 connections = 4 pools of 16, made when needed
     assert same
+
+
+def test_an_http_knows_whether_it_reaches_the_network() -> None:
+    async def go() -> tuple[bool, bool]:
+        async with Http(FAST) as real, mock_http(lambda r: httpx.Response(200)) as mocked:
+            return real.live, mocked.live
+
+    assert asyncio.run(go()) == (True, False)
