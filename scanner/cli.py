@@ -394,7 +394,7 @@ def _print_summary(result: ScanResult, json_path: Path | None, html_path: Path |
     from scanner.progress import run_title
 
     risk = result.risk
-    if any(run.status is RunStatus.OK for run in result.runs):
+    if risk.checked:
         print(f"exposure: {risk.level.value} ({risk.score}/100), {len(result.findings)} finding(s)")
     else:
         print("exposure: unknown: no source could be checked")

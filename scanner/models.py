@@ -257,6 +257,7 @@ class Risk:
     score: int  # 0..100
     level: Severity
     summary: str
+    checked: bool = True  # False: no source could ask anything, so the score means nothing
 
 
 @dataclass(frozen=True)

@@ -304,7 +304,7 @@ def _conclude(
         accounts=tuple(merge_accounts(a for _, _, result in outcomes for a in result.accounts)),
         risk=overall_risk(
             findings,
-            checked=any(run.status is RunStatus.OK for _, run, _ in outcomes),
+            checked=any(run.status is RunStatus.OK and job.source.asks for job, run, _ in outcomes),
             profile=profile,
         ),
         requests=tuple(http.sent),

@@ -288,7 +288,7 @@ def overall_risk(
     """
     if not findings:
         summary = "Nothing about you was found in the sources checked."
-        return Risk(0, Severity.LOW, summary if checked else NOTHING_CHECKED)
+        return Risk(0, Severity.LOW, summary if checked else NOTHING_CHECKED, checked=checked)
     scores = sorted((f.score for f in findings), reverse=True)
     top, rest = scores[0], sum(scores[1:])
     raised = top + (100 - top) * RISK_SPREAD * (1 - math.exp(-rest / RISK_SCALE))

@@ -53,6 +53,7 @@ def test_installed_wheel_renders_a_report(tmp_path: Path) -> None:
         "scanner/templates/report.css",
         "scanner/report/schema.json",
         "scanner/help_resources.json",
+        "scanner/brokers/brokers.json",
         "scanner/cli.py",
     ):
         assert needed in names, needed

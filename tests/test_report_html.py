@@ -319,7 +319,11 @@ def test_demo_report_is_safe_and_complete() -> None:
     result = demo_scan()
     html = render_html(result)
     parsed = assert_safe(html)
-    assert len(parsed.named("input")) == sum(len(f.removal) for f in result.findings)
+    to_check = [a for a in result.accounts if "check" in a.details]
+    assert len(to_check) >= 40  # the people-search sites, one checkbox each
+    steps = sum(len(f.removal) for f in result.findings)
+    assert len(parsed.named("input")) == steps + len(to_check)
+    assert "not checked is not the same as not listed" in parsed.text
     assert len(result.requests) == 37
     assert "37 requests (answered from the recorded demo world" in parsed.text
     links = {a.get("href") for a in parsed.named("a")}

@@ -50,6 +50,7 @@ def environment(folder: Path | None = None) -> jinja2.Environment:
     env.filters["href"] = safe_href
     env.filters["path_text"] = path_text
     env.filters["noticeable"] = noticeable
+    env.tests["contains_key"] = lambda mapping, key: key in mapping
     return env
 
 

@@ -8,6 +8,7 @@ from scanner.errors import InputError
 from scanner.sites.catalogue import Catalogue
 from scanner.sources.accounts import AccountsSource
 from scanner.sources.base import Source
+from scanner.sources.brokers import BrokersSource
 from scanner.sources.github import GitHubSource
 from scanner.sources.gitlab import GitLabSource
 from scanner.sources.gravatar import GravatarSource
@@ -35,6 +36,7 @@ SOURCES: tuple[type[Source], ...] = (
     HibpSource,
     RdapSource,
     AccountsSource,
+    BrokersSource,
 )
 
 

@@ -33,6 +33,9 @@ class Source(ABC):
     name: ClassVar[str]  # stable id, used in --sources and report.json
     title: ClassVar[str]  # shown to people
     needs: ClassVar[frozenset[Need]]  # runs when any of these profile fields is non-empty
+    # False for a source that asks no service anything (a list of places to check by hand):
+    # its run alone does not make a scan "checked".
+    asks: ClassVar[bool] = True
 
     def applies_to(self, profile: Profile) -> bool:
         return any(getattr(profile, need) for need in self.needs)

@@ -1,0 +1,1 @@
+"""People-search (data broker) sites: the catalogue."""
