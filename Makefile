@@ -5,13 +5,14 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEMO_OUT ?= demo-output
 
-.PHONY: help install demo test lint types pytest bench browser-test clean
+.PHONY: help install demo test lint types pytest bench eval-extract browser-test clean
 
 help:
 	@echo "make demo   - set up, then audit the sample profile against the offline demo world"
 	@echo "make browser-test - install chromium if needed, then test report.html in it"
 	@echo "make test   - set up, then run ruff, mypy --strict and pytest"
 	@echo "make bench  - run the benchmark scripts (speed and memory targets)"
+	@echo "make eval-extract - score the extractors on ../shared/pii-dev (precision, recall per kind)"
 	@echo "make clean  - remove the virtual environment and build output"
 
 $(STAMP): pyproject.toml
@@ -43,6 +44,9 @@ test: lint types pytest
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py; a=$$?; $(BIN)/python bench/usernames_bench.py; b=$$?; exit $$((a || b))
+
+eval-extract: $(STAMP)
+	$(BIN)/python bench/pii_eval.py
 
 browser-test: $(STAMP)
 	@if [ -z "$$CHROMIUM" ] && ! command -v chromium >/dev/null 2>&1; then \

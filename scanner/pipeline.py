@@ -259,7 +259,8 @@ def document_observations(
     found: list[Observation] = []
     for document in result.documents:
         extractor = extract_html if document.is_html else extract_text
-        for item in extractor(document.text, region=profile.country):
+        names = (*profile.names, *profile.aliases)
+        for item in extractor(document.text, region=profile.country, subject_names=names):
             found.append(_observation(source, document, item))
     return found
 
@@ -310,6 +311,7 @@ def _conclude(
         requests=tuple(http.sent),
         replay=replay,
         leads=tuple(leads),
+        namesakes=len({key for _, _, result in outcomes for key in result.namesakes}),
     )
 
 

@@ -258,7 +258,7 @@ def test_a_source_returning_the_wrong_type_is_an_internal_error() -> None:
 
 
 def test_an_extractor_failure_costs_only_that_source(monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(text: str, *, region: str = "US") -> list[Any]:
+    def broken(text: str, *, region: str = "US", subject_names: Any = ()) -> list[Any]:
         raise ValueError("extractor tripped")
 
     monkeypatch.setattr(pipeline, "extract_text", broken)

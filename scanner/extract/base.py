@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from scanner.models import Kind
@@ -38,3 +40,54 @@ def evidence(text: str, start: int, end: int, width: int = EVIDENCE_WIDTH) -> st
 def make(kind: Kind, value: str, text: str, start: int, end: int) -> Extracted:
     """An Extracted for text[start:end] with its evidence snippet."""
     return Extracted(kind, value, start, end, evidence(text, start, end))
+
+
+def words(text: str) -> frozenset[str]:
+    """The whitespace-separated words of text: word lists written as one string."""
+    return frozenset(text.split())
+
+
+def word_cue(*phrases: str, ignore_case: bool = True) -> str:
+    """A regex for any of phrases starting at the start of a word, that searches fast.
+
+    Each phrase is a regex fragment that starts with a plain letter ("works[ \\t]+at",
+    "employer[ \\t]*:") or with a group of plain words ("(?:works|worked)[ \\t]+at").
+    The result starts with a character class of those first letters, so the regex engine
+    skips ahead to candidate characters instead of trying every phrase at every offset
+    (Python's re only does that for a pattern that starts with a literal or a class). A
+    match starts at the phrase's first letter, never inside a word.
+    """
+    by_first: dict[str, list[str]] = {}
+    for phrase in _expanded(phrases):
+        first = phrase[0]
+        if not first.isalpha():
+            raise ValueError(f"cue phrase must start with a letter: {phrase!r}")
+        key = first.lower() if ignore_case else first
+        by_first.setdefault(key, []).append(phrase[1:])
+    letters = "".join(sorted(by_first))
+    if ignore_case:
+        letters += letters.upper()
+    head = "[" + letters + "]"
+    branches = []
+    for first, rests in by_first.items():
+        chars = first + first.upper() if ignore_case else first
+        rests = sorted(
+            rests, key=lambda rest: (-len(rest), rest)
+        )  # "relatives include" before "relatives"
+        branches.append(f"(?<=[{chars}])(?:{'|'.join(rests)})")
+    body = "|".join(branches)
+    flagged = f"(?i:{body})" if ignore_case else f"(?:{body})"
+    return head + r"(?<![^\W_]" + head + ")" + flagged
+
+
+_LEADING_WORDS = re.compile(r"\(\?:([^()]+)\)(.*)", re.DOTALL)
+
+
+def _expanded(phrases: Iterable[str]) -> Iterator[str]:
+    """phrases, with a leading group of plain words spelled out: "(?:a|b)c" -> "ac", "bc"."""
+    for phrase in phrases:
+        lead = _LEADING_WORDS.fullmatch(phrase)
+        if lead is None:
+            yield phrase
+        else:
+            yield from (word + lead.group(2) for word in lead.group(1).split("|"))

@@ -108,10 +108,12 @@ def is_number_fragment(text: str, start: int, end: int) -> bool:
     """True when the match is part of a longer token.
 
     "0393 1144137" matched as "1144137", "EN3948405" (an alphanumeric ID), "20230302-15"
-    followed by ":30:00" (a timestamp).
+    followed by ":30:00" (a timestamp). A match opening with "(" or "+" after a number and
+    a space starts a number of its own ("IL 62704 (217) 555-0142").
     """
     before = text[max(0, start - 2) : start].rjust(2)
     after = text[end : end + 2].ljust(2)
-    glued_left = before[1].isalnum() or (before[0].isdigit() and before[1] in " .-/")
+    opens = text[start : start + 1] in ("(", "+")  # "62704 (217) 555-0142": a new number
+    glued_left = before[1].isalnum() or (before[0].isdigit() and before[1] in " .-/" and not opens)
     glued_right = after[0].isdigit() or (after[0] in ".-/:" and after[1].isdigit())
     return glued_left or glued_right

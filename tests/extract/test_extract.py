@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scanner.extract import Extracted, extract_text
+from scanner.extract import Extracted, extract_html, extract_text
 from scanner.extract.base import EVIDENCE_WIDTH, evidence
 from scanner.models import Kind
 
@@ -27,6 +27,7 @@ def test_everything_in_a_bio() -> None:
         (Kind.WEBSITE, "https://jane.example.com/work"),
         (Kind.USERNAME, "jane_example"),
         (Kind.PHONE, "+442079460958"),
+        (Kind.LOCATION, "62701"),  # "ZIP 62701": a labelled ZIP says where she lives
     ]
 
 
@@ -38,6 +39,7 @@ def test_offsets_point_at_the_raw_match() -> None:
         "https://jane.example.com/work",
         "@jane_example",
         "+44 20 7946 0958",
+        "62701",
     ]
 
 
@@ -95,8 +97,66 @@ def test_nothing_found() -> None:
         "jane [at] " * 10_000,
         "<script>alert(1)</script>" * 1_000,
         "\x00\ufeff\u202e" * 10_000,
+        "12 Elm " * 15_000 + "IL 62704",
+        "Relatives: " + "Aa Bb, " * 15_000,
+        "Name: Aa Bb\n" * 8_000,
+        "Address: 1 Aa\nApt 2\n" * 5_000,
+        "born age Lives in " * 6_000,
     ],
 )
 def test_hostile_text_does_not_crash(text: str) -> None:
     for item in extract_text(text):
         assert 0 <= item.start < item.end <= len(text)
+
+
+PROFILE_PAGE = """Avery Q Sample, Age 38
+Lives in Springfield, IL
+Also known as: Avery Sample-Jones
+Current Address: 48 Elm Street Apt 3B
+Springfield, IL 62704-1234
+Phone: (217) 555-0142 ext. 12
+Relatives: Casey Sample, Jordan Q Sample (62)
+Born March 3, 1987. Works at Acme Widgets Inc. Studied at University of Example.
+"""
+
+
+def test_a_people_search_record() -> None:
+    assert kinds_values(extract_text(PROFILE_PAGE, subject_names=["Avery Q Sample"])) == [
+        (Kind.REAL_NAME, "Avery Q Sample"),
+        (Kind.AGE, "38"),
+        (Kind.LOCATION, "Springfield, IL"),
+        (Kind.REAL_NAME, "Avery Sample-Jones"),
+        (Kind.HOME_ADDRESS, "48 Elm Street Apt 3B, Springfield, IL 62704-1234"),
+        (Kind.PHONE, "+12175550142"),
+        (Kind.RELATIVE, "Casey Sample"),
+        (Kind.RELATIVE, "Jordan Q Sample"),
+        (Kind.BIRTHDATE, "1987-03-03"),
+        (Kind.EMPLOYER, "Acme Widgets Inc"),
+        (Kind.SCHOOL, "University of Example"),
+    ]
+
+
+def test_the_subject_is_never_her_own_relative() -> None:
+    text = "Relatives: Avery Sample, Casey Sample"
+    assert kinds_values(extract_text(text, subject_names=["Avery Sample"])) == [
+        (Kind.RELATIVE, "Casey Sample")
+    ]
+    assert len(extract_text(text)) == 2
+
+
+def test_details_inside_others_do_not_count_twice() -> None:
+    # the ZIP+4 is not a phone, the city not a location, the house number not an age
+    text = "Home: 2175 Elm Street, Springfield, IL 62704-0142"
+    assert kinds_values(extract_text(text)) == [
+        (Kind.HOME_ADDRESS, "2175 Elm Street, Springfield, IL 62704-0142")
+    ]
+    # a phone written inside an address block line stays a phone of its own
+    block = "48 Elm Street, Springfield, IL 62704 (217) 555-0142"
+    assert [k for k, _ in kinds_values(extract_text(block))] == [Kind.HOME_ADDRESS, Kind.PHONE]
+
+
+def test_extract_html_passes_subject_names() -> None:
+    page = "<ul><li>Relatives: Avery Sample, Casey Sample</li></ul>"
+    assert kinds_values(extract_html(page, subject_names=["Avery Sample"])) == [
+        (Kind.RELATIVE, "Casey Sample")
+    ]

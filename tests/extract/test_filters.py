@@ -61,6 +61,9 @@ def test_is_ip_address() -> None:
         ("20230302-15:30:00", "20230302-15", True),
         ("217-555-0142 ok", "217-555-0142", False),
         ("(217) 555-0142.", "217) 555-0142", False),
+        ("IL 62704 (217) 555-0142", "(217) 555-0142", False),  # opens a number of its own
+        ("IL 62704 +1 217 555 0142", "+1 217 555 0142", False),
+        ("IL 62704 217 555 0142", "217 555 0142", True),  # could continue the ZIP
     ],
 )
 def test_is_number_fragment(text: str, raw: str, expected: bool) -> None:

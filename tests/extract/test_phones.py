@@ -97,3 +97,26 @@ def test_an_id_word_in_the_previous_sentence_does_not_hide_a_labelled_phone() ->
 
 def test_an_abbreviated_id_label_still_marks_an_id() -> None:
     assert find_phones("Order no. 2175550142") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "raw"),
+    [
+        ("217.555.0142 x204", "217.555.0142 x204"),
+        ("(217) 555-0142 ext. 12", "(217) 555-0142 ext. 12"),
+        ("217-555-0142 ext 12", "217-555-0142 ext 12"),
+        ("217 555 0142 extension 3", "217 555 0142 extension 3"),
+        ("Tel: 217.555.0142x12", "217.555.0142x12"),
+        ("+1 (217) 555-0142", "+1 (217) 555-0142"),
+        ("+1.217.555.0142", "+1.217.555.0142"),
+        ("+1-217-555-0142 x 7", "+1-217-555-0142 x 7"),
+        ("1 (217) 555 0142", "1 (217) 555 0142"),
+        ("(217)555-0142", "(217)555-0142"),
+        ("phone: 217 5550142", "217 5550142"),
+        ("Call 217.555.0142.", "217.555.0142"),
+    ],
+)
+def test_messy_forms_and_extensions(text: str, raw: str) -> None:
+    """The span covers the extension as written; the value is the number without it."""
+    (found,) = find_phones(text)
+    assert (found.value, text[found.start : found.end]) == ("+12175550142", raw)
