@@ -100,6 +100,10 @@ def _add_scan(commands: Any) -> None:
     who.add_argument(
         "--domain", action="append", default=[], help="a web domain of yours (example.com)"
     )
+    who.add_argument(
+        "--affiliation", action="append", default=[], metavar="NAME",
+        help="an employer or school you are known by (searched with your name)",
+    )  # fmt: skip
     who.add_argument("--country", help="2-letter country code for phone numbers (default US)")
     out = scan.add_argument_group("output")
     out.add_argument(
@@ -252,7 +256,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     flags = {
         "names": args.name, "aliases": args.alias, "handles": args.handle,
         "emails": args.email, "phones": args.phone, "locations": args.location,
-        "domains": args.domain,
+        "domains": args.domain, "affiliations": args.affiliation,
         "country": [args.country] if args.country else [],
     }  # fmt: skip
     origin = str(args.profile) if args.profile else "command line"

@@ -92,7 +92,11 @@ class Profile:
     phones: tuple[str, ...] = ()
     locations: tuple[Location, ...] = ()
     domains: tuple[str, ...] = ()  # the subject's own domains (lower-case host names)
+    # employers and schools the subject is known by: searched with the name, matched on pages
+    affiliations: tuple[str, ...] = ()
     country: str = "US"  # ISO 3166 alpha-2, default region for phone parsing
+    # never searched or shown: a record naming an age that does not fit is someone else
+    birth_year: int | None = None
     context: Context = field(default_factory=Context)
 
     @property
@@ -215,6 +219,8 @@ class SourceResult:
     documents: tuple[Document, ...] = ()
     notes: tuple[str, ...] = ()
     leads: tuple[Lead, ...] = ()
+    # other people with the subject's name, one key each (kept in memory only, never shown)
+    namesakes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -284,3 +290,4 @@ class ScanResult:
     requests: tuple[SentRequest, ...] = ()
     replay: str | None = None  # the replay world's path, when not a live scan
     leads: tuple[Pivot, ...] = ()  # every identifier the scan reached, followed or not
+    namesakes: int = 0  # possible other people with the subject's name (never shown)

@@ -21,8 +21,11 @@ from scanner.errors import InputError
 from scanner.models import Context, Location, Profile
 from scanner.userfiles import read_user_file
 
-LIST_FIELDS = ("names", "aliases", "handles", "emails", "phones", "locations", "domains")
-TOP_LEVEL_KEYS = (*LIST_FIELDS, "name", "country", "context")
+LIST_FIELDS = (
+    "names", "aliases", "handles", "emails", "phones", "locations", "domains", "affiliations",
+)  # fmt: skip
+TOP_LEVEL_KEYS = (*LIST_FIELDS, "name", "country", "birth_year", "context")
+OLDEST_BIRTH_YEAR = 1900
 CONTEXT_KEYS = ("known_to_abuser", "public_on_purpose", "past_addresses", "moved_on", "notes")
 HANDLE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 # A fediverse address: name@instance.example (Mastodon and friends).
@@ -94,7 +97,11 @@ def build_profile(data: Mapping[str, Any], *, origin: str = "profile") -> Profil
             dict.fromkeys(_location(v, origin) for v in _strings(data, "locations", origin))
         ),
         domains=_dedupe(_domain(v, origin) for v in _strings(data, "domains", origin)),
+        affiliations=_dedupe(
+            _text(v, "affiliation", origin) for v in _strings(data, "affiliations", origin)
+        ),
         country=country,
+        birth_year=_birth_year(data.get("birth_year"), origin),
         context=_context(data.get("context", {}), origin),
     )
     if not (profile.names or profile.handles or profile.emails or profile.phones):
@@ -208,6 +215,21 @@ def _country(value: Any, origin: str) -> str:
     if code not in phonenumbers.SUPPORTED_REGIONS:
         raise InputError(f"{origin}: unknown country {value!r} (use a 2-letter code like 'US')")
     return code
+
+
+def _birth_year(value: Any, origin: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    this_year = datetime.date.today().year
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InputError(f"{origin}: 'birth_year' must be a year like 1987")
+    if not OLDEST_BIRTH_YEAR <= value <= this_year:
+        raise InputError(
+            f"{origin}: 'birth_year' {value} is not a year from {OLDEST_BIRTH_YEAR} to {this_year}"
+        )
+    return value
 
 
 def _context(value: Any, origin: str) -> Context:

@@ -563,3 +563,19 @@ def test_context_knows_homes_moved_out_of_and_when() -> None:
     assert profile.context.moved_on == "2023-05-01"
     with pytest.raises(InputError, match="moved_on"):
         build_profile({"name": "A B", "context": {"moved_on": "last spring"}})
+
+
+def test_affiliations_and_birth_year(tmp_path: Path) -> None:
+    profile = build_profile(
+        {"name": "Jordan Testwell", "affiliations": ["Prairie  Lantern Books"], "birth_year": 1988}
+    )
+    assert profile.affiliations == ("Prairie Lantern Books",)
+    assert profile.birth_year == 1988
+    assert build_profile({"name": "J T", "birth_year": "1988"}).birth_year == 1988
+    assert build_profile({"name": "J T"}).birth_year is None
+
+
+@pytest.mark.parametrize("year", [1899, 3000, "soon", 19.5, True, [1988]])
+def test_bad_birth_year_is_one_line(year: object) -> None:
+    with pytest.raises(InputError, match="'birth_year'"):
+        build_profile({"name": "Jordan Testwell", "birth_year": year})
