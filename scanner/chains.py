@@ -16,9 +16,10 @@ identifier. Which identifier a page was looked up from is inferred (the ScanResu
 record it per page): the identifiers the source's runs looked up (SourceRun.via for leads;
 the subject's own identifiers in the fields the source needs otherwise), narrowed to
 Finding.via when the finding was only reached through leads, then to the identifiers that
-appear in the page's address (the longest when one contains another), else to the subject's
-own when the finding was seen directly. Exact for a finding seen by one source; a best
-guess when one finding merges direct and lead-reached sightings.
+appear in the page's address (the longest when one contains another), else to those the
+page itself shows as findings (a web search result: the name it shows is what finds it),
+else to the subject's own when the finding was seen directly. Exact for a finding seen by
+one source; a best guess when one finding merges direct and lead-reached sightings.
 
 `chains()` lists simple paths from a starting identifier to each critical finding (high
 ones when nothing is critical), shortest first; a path never passes through another starting
@@ -148,6 +149,7 @@ class _Builder:
     def __init__(self, result: ScanResult, needs: Mapping[str, frozenset[str]]) -> None:
         self.result = result
         self.needs = needs
+        self.shown: dict[str, frozenset[str]] | None = None
         self.nodes: dict[str, Node] = {}
         self.edges: dict[tuple[str, str], str] = {}
         self.own: dict[str, list[str]] = {}  # profile field -> identifier keys
@@ -281,10 +283,29 @@ class _Builder:
         hits = [
             k for k in hits if not any(words[k] != words[o] and words[k] in words[o] for o in hits)
         ]
+        if not hits:
+            # a page found by a search that names none of them in its address: the
+            # identifiers it shows are the ones that find it (a web search result)
+            shown = self._shown_on(address)
+            hits = [k for k in pool if k in shown]
         if not hits and not finding.via:
             # seen directly (at least once): the subject's own identifiers looked it up
             hits = [k for k in pool if self.nodes[k].start]
         return (hits or pool)[:MAX_LOOKUPS]
+
+    def _shown_on(self, address: str) -> frozenset[str]:
+        """The identifier keys that findings seen on this page (by address) stand for."""
+        if self.shown is None:
+            shown: dict[str, set[str]] = {}
+            for item in self.result.findings[:MAX_FINDINGS]:
+                field = FINDING_FIELDS.get(item.kind)
+                if field is None:
+                    continue
+                key = identifier_key(field, item.value)
+                for ref in item.sources[:MAX_SOURCES]:
+                    shown.setdefault(_plain(ref.url), set()).add(key)
+            self.shown = {url: frozenset(keys) for url, keys in shown.items()}
+        return self.shown.get(address, frozenset())
 
     def _all_identifiers(self) -> list[str]:
         return [k for k, n in self.nodes.items() if n.kind is NodeKind.IDENTIFIER]

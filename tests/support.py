@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from scanner.http import Http, HttpSettings
+from scanner.models import Location, Profile
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = Path(__file__).resolve().parent / "pages"
@@ -20,6 +21,14 @@ SHARED = ROOT.parent / "shared"
 FAST = HttpSettings(backoff_initial=0.0, backoff_max=0.0, max_retry_after=0.0)
 # Replaying a recorded world: no service to be polite to, so no pacing either (as the CLI).
 REPLAY = HttpSettings(backoff_initial=0.0, backoff_max=0.0, max_retry_after=0.0, pacing=False)
+# The demo world's fictional subject, as most source tests look them up.
+JORDAN = Profile(
+    names=("Jordan Testwell",),
+    handles=("jtestwell",),
+    emails=("jordan.testwell@example.com",),
+    phones=("+12175550142",),
+    locations=(Location("Springfield", "IL"),),
+)
 
 
 def page(relative: str) -> Any:

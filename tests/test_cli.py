@@ -72,7 +72,7 @@ def test_scan_demo_world_writes_private_reports(
     # progress goes to stderr, one line per source run, leads included
     assert f"scanning {len(SOURCES)} source(s)" in stderr
     assert stderr.count("checked,") == len(report["scan"]["sources"]) - stderr.count("skipped (")
-    assert "following leads: 8 more lookup(s)" in stderr
+    assert "following leads: 11 more lookup(s)" in stderr
     assert "XposedOrNot, for jordan.t.personal@example.net (found by github): checked," in stderr
     # a source that ran for a lead is not reported as "not run"
     assert "not run Mastodon" not in stdout
@@ -166,16 +166,30 @@ def test_summary_says_which_sources_did_not_run(
     only_a_name = Profile(names=("Jordan Testwell",))
     lines = capsys.readouterr().out.splitlines()
     assert "not run GitHub: the profile has no handles" in lines
+    # a name alone is searched on the web (nothing ties a page to the name alone, so the
+    # demo world's pages give nothing) and listed for the people-search sites
     assert lines == [
-        "exposure: unknown: no source could be checked",
-        "No source could be checked, so this scan says nothing about your exposure: "
-        "see the coverage section for why, and run it again later.",
+        "exposure: low (0/100), 0 finding(s)",
+        "Nothing about you was found in the sources checked.",
         *(
             f"not run {s.title}: {s.skip_reason(only_a_name)}"
             for s in all_sources()
             if not s.applies_to(only_a_name)
         ),
         f"report.json: {tmp_path / 'r.json'}",
+    ]
+
+
+def test_a_scan_where_only_lists_ran_checked_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["scan", "--quiet", "--name", "Jordan Testwell", "--sources", "brokers"]
+    assert main([*argv, "--replay", WORLD, "--json", str(tmp_path / "r.json")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:2] == [
+        "exposure: unknown: no source could be checked",
+        "No source could be checked, so this scan says nothing about your exposure: "
+        "see the coverage section for why, and run it again later.",
     ]
 
 

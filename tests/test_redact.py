@@ -140,7 +140,13 @@ def test_redacted_demo_report_keeps_its_shape_and_stays_useful() -> None:
     steps = {s.get("url") for f in redacted["findings"] for s in f["removal"]}
     assert "https://github.com/settings/profile" in steps  # a settings page is kept whole
     assert "https://github.com/" in steps  # a page naming the subject's repository is not
-    assert redacted["scan"]["requests_by_host"] == original["scan"]["requests_by_host"]
+    hosts, masked = original["scan"]["requests_by_host"], redacted["scan"]["requests_by_host"]
+    assert "jordantestwell.example.com" in hosts  # the blog and its photo, read by web search
+    assert not any("testwell" in host for host in masked)
+    assert sum(masked.values()) == sum(hosts.values())
+    assert {h: n for h, n in masked.items() if "•" not in h} == {
+        h: n for h, n in hosts.items() if "testwell" not in h
+    }
     assert all(r["sha256"] is None for r in redacted["scan"]["requests"])
     assert {r["url"] for r in redacted["scan"]["requests"]} >= {"https://api.github.com/"}
     home = next(f for f in redacted["findings"] if f["kind"] == "home_address")

@@ -524,7 +524,7 @@ def test_demo_scan_puts_home_address_and_phone_in_the_top_five_with_reasons() ->
     assert result.findings == tuple(sort_findings(result.findings))
 
 
-def test_demo_scan_scored_with_aggregation_ranks_the_address_first() -> None:
+def test_demo_scan_scored_with_aggregation_ranks_places_first() -> None:
     """The demo's facts scored against each other, as score_findings does for a scan."""
     result = demo_scan()
     facts = [
@@ -543,16 +543,17 @@ def test_demo_scan_scored_with_aggregation_ranks_the_address_first() -> None:
         for f in result.findings
     ]
     findings = score_findings(facts, demo_profile(), lambda m: m.removal)
-    top = [(f.kind, f.value, f.score) for f in findings[:2]]
+    top = [(f.kind, f.value, f.score) for f in findings[:3]]
     assert top == [
+        (Kind.LOCATION, "39.80133, -89.64855", 96),  # the garden photo's GPS position
         (Kind.HOME_ADDRESS, "48 Elm Street, Springfield, IL, 62704, US", 81),
         (Kind.PHONE, "+12175550142", 80),
     ]
-    assert findings[0].reason == (
+    assert findings[1].reason == (
         "Critical: your home address, shown with your name, seen in 1 source; "
         "someone could find where you live."
     )
-    assert findings[1].reason == (
+    assert findings[2].reason == (
         "High: your phone number, shown with your name and city, seen in 1 source; "
         "someone could call you or use it to look you up."
     )

@@ -77,7 +77,8 @@ def test_demo_diagram() -> None:
     assert "critical finding" in shown
     assert any(text.startswith("home address: 48 Elm") for text in shown)
     desc = next(root.iter("desc")).text or ""
-    assert desc.startswith("1. jtestwell → github.com/jtestwell → jordantestwell.example.com →")
+    assert desc.startswith("1. Jordan Testwell → jordantestwell.example.com/about → location")
+    assert "jtestwell → github.com/jtestwell → jordantestwell.example.com →" in desc
     # columns by step index, rows by chain
     rects = list(root.iter("rect"))
     first_row = rects[: len(found[0].steps)]

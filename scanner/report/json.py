@@ -50,6 +50,7 @@ def report_dict(result: ScanResult, since: Mapping[str, Any] | None = None) -> d
         "findings": [_finding(f) for f in result.findings],
         "accounts": [_account(a) for a in result.accounts],
         "leads": [_lead(pivot) for pivot in result.leads],
+        "namesakes": {"count": result.namesakes},
         **_chains(result),
     }
     if since is not None:
@@ -66,6 +67,7 @@ def _subject(profile: Profile) -> dict[str, Any]:
         "phones": list(profile.phones),
         "locations": [str(loc) for loc in profile.locations],
         "domains": list(profile.domains),
+        "affiliations": list(profile.affiliations),
         "country": profile.country,
     }
 

@@ -238,6 +238,13 @@ class Scrubber:
         scheme = urlsplit(url.strip()).scheme.lower() or "https"
         return f"{scheme}://{host}/"
 
+    def request_url(self, url: str) -> str:
+        """A request's URL cut to its site's front page; the subject's own host masked."""
+        host = _host(url)
+        if host and self.personal_host(host):
+            return f"https://{mask_domain(host)}/"
+        return self.url(url)
+
     def step_url(self, url: str) -> str:
         """A removal page is kept whole when nothing personal is in it (settings pages)."""
         parts = urlsplit(url.strip())
@@ -269,6 +276,7 @@ def scrubber_for(result: ScanResult) -> Scrubber:
     add((*profile.names, *profile.aliases), initials)
     add(profile.handles, mask_handle)
     add(profile.domains, mask_domain)
+    add(profile.affiliations, _first_letter)
     for finding in result.findings:
         if finding.kind not in (Kind.BREACH, Kind.LOCATION, Kind.ACCOUNT, Kind.PHOTO):
             add([finding.value], partial(redact_value, finding.kind.value))
@@ -320,7 +328,9 @@ def redact_result(result: ScanResult) -> ScanResult:
         accounts=tuple(_account(a, scrub) for a in result.accounts),
         risk=replace(result.risk, summary=scrub.text(result.risk.summary)),
         # A body's SHA-256 would confirm a guessed identifier (fetch, hash, compare): dropped.
-        requests=tuple(replace(r, url=scrub.url(r.url), sha256=None) for r in result.requests),
+        requests=tuple(
+            replace(r, url=scrub.request_url(r.url), sha256=None) for r in result.requests
+        ),
         replay=scrub.text(PurePath(result.replay).name) if result.replay else result.replay,
         leads=tuple(_pivot(p, scrub) for p in result.leads),
     )
@@ -338,6 +348,8 @@ def _profile(profile: Profile) -> Profile:
             loc if not re.search(r"\d", str(loc)) else Location(MASK) for loc in profile.locations
         ),
         domains=tuple(mask_domain(d) for d in profile.domains),
+        affiliations=tuple(_first_letter(a) for a in profile.affiliations),
+        birth_year=None,
         context=Context(),
     )
 

@@ -20,6 +20,7 @@ from scanner.sources.openpgp import OpenPGPSource
 from scanner.sources.rdap import RdapSource
 from scanner.sources.reddit import RedditSource
 from scanner.sources.stackexchange import StackExchangeSource
+from scanner.sources.websearch import WebSearchSource
 from scanner.sources.xposedornot import XposedOrNotSource
 
 SOURCES: tuple[type[Source], ...] = (
@@ -36,6 +37,7 @@ SOURCES: tuple[type[Source], ...] = (
     HibpSource,
     RdapSource,
     AccountsSource,
+    WebSearchSource,
     BrokersSource,
 )
 

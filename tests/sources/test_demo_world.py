@@ -13,21 +13,13 @@ from pathlib import Path
 from scanner.extract.emails import find_emails
 from scanner.extract.phones import find_phones
 from scanner.http import Http
-from scanner.models import AccountStatus, Kind, Location, Profile, SourceResult
+from scanner.models import AccountStatus, Kind, SourceResult
 from scanner.replay import ReplayTransport, url_key
 from scanner.sources.github import GitHubSource
 from scanner.sources.gravatar import GravatarSource
-from tests.support import FAST, ROOT
+from tests.support import FAST, JORDAN, ROOT
 
 WORLD = ROOT / "demo_world"
-JORDAN = Profile(
-    names=("Jordan Testwell",),
-    handles=("jtestwell",),
-    emails=("jordan.testwell@example.com",),
-    phones=("+12175550142",),
-    locations=(Location("Springfield", "IL"),),
-    country="US",
-)
 
 
 def scan() -> tuple[SourceResult, SourceResult, ReplayTransport, Http]:
@@ -114,8 +106,12 @@ def test_world_files_are_all_referenced_and_fictional() -> None:
         if path.is_file() and path.name not in ("world.json", "sites.json")
     }
     assert files <= bodies  # no orphan body files
+    photos = {name for name in files if name.endswith(".jpg")}
+    assert photos == {"web/garden.jpg"}  # made by tests/photo_maker.py: fictional camera
+    assert b"ExampleCam" in Path(WORLD, "web/garden.jpg").read_bytes()
     text = "\n".join(
-        Path(WORLD, name).read_text(encoding="utf-8") for name in [*sorted(files), "sites.json"]
+        Path(WORLD, name).read_text(encoding="utf-8")
+        for name in [*sorted(files - photos), "sites.json"]
     )
     assert "555-0142" in text
     for real in ("octocat", "@gmail.com", "@github.com>", "Lovelace", "derrickoswald", "Gargron"):
@@ -124,6 +120,7 @@ def test_world_files_are_all_referenced_and_fictional() -> None:
     assert hosts, "no URLs read: the check below would prove nothing"
     fictional = (".example", ".example.com", ".example.net", ".example.org", "example.com")
     platforms = ("github.com", "avatars.githubusercontent.com", "gravatar.com")
-    protocols = ("webfinger.net", "ostatus.org")  # WebFinger rel names, not places
+    # WebFinger rel names and the XHTML doctype of DuckDuckGo's page: names, not places
+    protocols = ("webfinger.net", "ostatus.org", "www.w3.org")
     for host in hosts:
         assert host.endswith((*fictional, *platforms, *protocols)), host

@@ -1,0 +1,289 @@
+"""Page mining: read the pages web search found, and keep what is about the subject.
+
+    result = await mine(search_results, profile, http, source="websearch")
+
+The results come from scanner.sources.websearch (which calls this). For at most MAX_PAGES
+results:
+
+1. fetch the page with scanner.pagefetch (HTML only, size cap, public addresses only,
+   every redirect hop checked); a page that cannot be read is said in the notes, and a
+   result whose page is walled (captcha, WAF, 401/403/429) is listed as "check this
+   yourself" with the search link, never as "not found";
+2. read its visible text, meta tags and JSON-LD (scanner.extract.html_to_text) and run every
+   extractor over it (phones, emails, street addresses, birth dates, ages, relatives,
+   employers, schools, places);
+3. keep only what scanner.subject ties to the subject: the subject's name together with a
+   known email, handle, phone, domain or city on the same record. Records with the name and
+   only other states are other people with the same name: they are counted, never shown;
+4. on pages about the subject that are not people-search sites, read the photos' EXIF
+   (scanner.photos): a GPS position is a critical finding.
+
+A result whose page was not read is still read from its title and snippet, for the
+subject's own identifiers only (websearch_plan.observations_in). Pages of catalogued
+people-search sites get that site's opt-out as their removal step.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from urllib.parse import urljoin, urlsplit
+
+from selectolax.lexbor import LexborHTMLParser
+
+from scanner.brokers.catalogue import Broker, load_brokers
+from scanner.extract import Extracted, extract_text
+from scanner.extract.base import evidence
+from scanner.extract.html import html_to_text
+from scanner.http import Http
+from scanner.models import (
+    Account,
+    AccountStatus,
+    Kind,
+    Observation,
+    Profile,
+    RemovalStep,
+    SourceRef,
+    SourceResult,
+)
+from scanner.pagefetch import Page, Refusal, fetch, resolver_for
+from scanner.photos import photo_findings
+from scanner.sites.walls import detect_wall
+from scanner.sources.websearch_plan import SearchResult, observations_in
+from scanner.subject import Reading, Record, read_page, weak
+
+MAX_PAGES = 10
+MAX_IMAGES = 5
+STRONG, CITY_ONLY = 0.85, 0.7  # tied by an identifier / by the city alone
+KINDS = frozenset(
+    {
+        Kind.PHONE,
+        Kind.EMAIL,
+        Kind.HOME_ADDRESS,
+        Kind.BIRTHDATE,
+        Kind.AGE,
+        Kind.RELATIVE,
+        Kind.EMPLOYER,
+        Kind.SCHOOL,
+        Kind.LOCATION,
+    }
+)
+BLOCKING = ("HTTP 401", "HTTP 403", "HTTP 429")
+
+
+async def mine(
+    found: Sequence[SearchResult],
+    profile: Profile,
+    http: Http,
+    source: str,
+    brokers: Sequence[Broker] | None = None,
+    *,
+    deadline: float | None = None,
+) -> SourceResult:
+    """Read the first MAX_PAGES results' pages; keep what ties to the subject (see module).
+
+    `deadline` (event-loop time): no page or photo is fetched after it; the results left
+    are read from their snippets, and a note says so.
+    """
+    catalogue = tuple(load_brokers() if brokers is None else brokers)
+    clock = asyncio.get_running_loop().time
+    late = 0
+    resolve = resolver_for(http)
+    observations: list[Observation] = []
+    accounts: list[Account] = []
+    namesakes: list[str] = []
+    notes: list[str] = []
+    read = 0
+    for number, result in enumerate(found):
+        if number >= MAX_PAGES or (deadline is not None and clock() > deadline):
+            late += number < MAX_PAGES
+            observations.extend(observations_in(profile, result, source))
+            continue
+        outcome = await fetch(http, result.url, resolve=resolve)
+        wall = _wall(outcome)
+        broker = _broker(catalogue, result.url)
+        if isinstance(outcome, Page) and not wall:
+            read += 1
+            text = html_to_text(outcome.html)
+            reading = read_page(text, _extract(text, profile), profile)
+            broker = _broker(catalogue, outcome.url) or broker
+            observations.extend(_observations(reading, text, outcome.url, source, broker))
+            namesakes.extend(f"{r.name} · {r.signature}" for r in reading.namesakes())
+            if reading.about_subject and broker is None:
+                photos, photo_notes = await photo_findings(
+                    http,
+                    image_urls(outcome.html, outcome.url)[:MAX_IMAGES],
+                    page_url=outcome.url,
+                    profile=profile,
+                    source_name=source,
+                    confidence=_confidence(reading),
+                    resolve=resolve,
+                )
+                observations.extend(photos)
+                notes.extend(photo_notes)
+            continue
+        reason = wall or (outcome.reason if isinstance(outcome, Refusal) else "")
+        notes.append(f"could not read {result.url}: {reason}")
+        observations.extend(observations_in(profile, result, source))
+        if wall or reason.startswith(BLOCKING):
+            accounts.append(_check_yourself(result, broker, wall or reason))
+    if late:
+        notes.append(f"{late} result page(s) not read, to stay within the time limit")
+    if len(found) > MAX_PAGES:
+        notes.append(f"read the first {MAX_PAGES} of {len(found)} result pages")
+    notes.append(f"{read} page(s) read")
+    others = len(set(namesakes))
+    if others:
+        notes.append(f"possible other people with your name: {others} (not shown)")
+    return SourceResult(
+        observations=tuple(observations),
+        accounts=tuple(accounts),
+        notes=tuple(notes),
+        namesakes=tuple(dict.fromkeys(namesakes)),
+    )
+
+
+def _broker(catalogue: Sequence[Broker], url: str) -> Broker | None:
+    host = _host(url)
+    return next((b for b in catalogue if _host(b.url) == host), None)
+
+
+def _host(url: str) -> str:
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.")
+
+
+def _wall(outcome: Page | Refusal) -> str:
+    if isinstance(outcome, Page):
+        return detect_wall(200, {}, outcome.html)
+    return ""
+
+
+def _extract(text: str, profile: Profile) -> list[Extracted]:
+    return [
+        item
+        for item in extract_text(
+            text, region=profile.country, subject_names=(*profile.names, *profile.aliases)
+        )
+        if item.kind in KINDS
+    ]
+
+
+def image_urls(html: str, base: str) -> list[str]:
+    """Absolute http(s) addresses of the page's photos: og:image first, then <img src>."""
+    tree = LexborHTMLParser(html)
+    raw = [
+        str(node.attributes.get("content") or "")
+        for node in tree.css('meta[property="og:image"], meta[name="twitter:image"]')
+    ]
+    raw += [str(node.attributes.get("src") or "") for node in tree.css("img[src]")]
+    found: list[str] = []
+    for value in raw:
+        url = urljoin(base, value.strip())
+        if urlsplit(url).scheme in ("http", "https") and url not in found:
+            found.append(url)
+    return found
+
+
+def _confidence(reading: Reading) -> float:
+    strong = any(not weak(tie) for tie in reading.ties())
+    return STRONG if strong else CITY_ONLY
+
+
+def _observations(
+    reading: Reading, text: str, url: str, source: str, broker: Broker | None
+) -> list[Observation]:
+    """One observation per fact in the subject's records, and their name once per record.
+
+    The evidence snippet is cut from the record alone, so the text of the next record
+    (another person with the same name) never shows in the subject's report.
+    """
+    host = _host(url)
+    removal = _removal(host, broker)
+    out: list[Observation] = []
+    named: set[int] = set()
+    for record, item in reading.facts():
+        confidence = STRONG if _strong(record) else CITY_ONLY
+        if record.start not in named:
+            named.add(record.start)
+            out.append(_name_observation(record, url, source, confidence, removal))
+        out.append(
+            Observation(
+                kind=item.kind,
+                value=item.value,
+                source=SourceRef(source, url),
+                evidence=f"{host}: {_evidence(text, record, item)}",
+                confidence=confidence,
+                reason=f"on {host}, next to your name and {_said(record.ties)}",
+                removal=removal,
+            )
+        )
+    return out
+
+
+def _evidence(text: str, record: Record, item: Extracted) -> str:
+    lo, hi = record.start, record.end
+    return evidence(text[lo:hi], item.start - lo, min(item.end, hi) - lo)
+
+
+def _name_observation(
+    record: Record, url: str, source: str, confidence: float, removal: tuple[RemovalStep, ...]
+) -> Observation:
+    host = _host(url)
+    return Observation(
+        kind=Kind.REAL_NAME,
+        value=record.name,
+        source=SourceRef(source, url),
+        evidence=f"{host}: {record.name}",
+        confidence=confidence,
+        reason=f"on {host}, with {_said(record.ties)}",
+        removal=removal,
+    )
+
+
+def _strong(record: Record) -> bool:
+    return any(not weak(tie) for tie in record.ties)
+
+
+def _said(ties: Sequence[str]) -> str:
+    parts = list(ties[:3])
+    if len(parts) > 1:
+        return ", ".join(parts[:-1]) + " and " + parts[-1]
+    return parts[0] if parts else "nothing else"
+
+
+def _removal(host: str, broker: Broker | None) -> tuple[RemovalStep, ...]:
+    if broker is not None:
+        opt = broker.opt_out
+        how = opt.how or f"Use {broker.name}'s opt-out ({opt.method})."
+        if opt.email and not opt.url:
+            how = f"{how} Write to {opt.email}."
+        return (RemovalStep(f"Opt out of {broker.name}", how, opt.url),)
+    return (
+        RemovalStep(
+            f"Ask {host} to take it down",
+            f"Find the contact or privacy page of {host} and ask for the page (or the detail "
+            "on it) to be removed. Once it is gone, ask search engines to drop their copy.",
+            None,
+        ),
+    )
+
+
+def _check_yourself(result: SearchResult, broker: Broker | None, why: str) -> Account:
+    details = {
+        "check": "check this yourself",
+        "search": f"open the search result yourself: {result.url}",
+        "why": f"the page refused an automated reading ({why})",
+    }
+    if broker is not None:
+        opt = broker.opt_out
+        details |= {"opt_out": opt.url or "", "method": opt.method}
+        if opt.email:
+            details["email"] = opt.email
+    return Account(
+        site=broker.name if broker else _host(result.url),
+        url=result.url,
+        username="",
+        status=AccountStatus.UNKNOWN,
+        details=details,
+    )

@@ -1,0 +1,215 @@
+"""Page mining: result pages read, tied to the subject, namesakes counted, photos read.
+
+The first tests run mine() over a mock transport; the last runs the whole demo world and
+checks the issue's scenario end to end (blog, paste, people-search page with a namesake,
+a walled people-search page and a geotagged photo).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+
+import httpx
+import pytest
+
+from scanner.brokers.catalogue import load_brokers
+from scanner.models import AccountStatus, Kind, SourceResult
+from scanner.sources import pagemine
+from scanner.sources.pagemine import MAX_PAGES, image_urls, mine
+from scanner.sources.websearch_plan import SearchResult
+from tests.photo_maker import geotagged_jpeg
+from tests.support import JORDAN, mock_http
+
+HTML = {"content-type": "text/html; charset=utf-8"}
+PEOPLE = """<html><body><h1>2 people named Jordan Testwell</h1>
+<div><h2>Jordan Testwell</h2><p>Age 38</p><p>Lives in Springfield, IL</p>
+<p>Current address: 418 Prairie View Dr Apt 2, Springfield, IL 62704</p>
+<p>Phone: (217) 555-0163</p><p>Relatives: Casey Testwell, Morgan Testwell</p></div>
+<div><h2>Jordan Testwell</h2><p>Age 61</p><p>Lives in Portland, OR</p>
+<p>Current address: 77 Harbor Rd, Portland, OR 97201</p>
+<p>Phone: (503) 555-0119</p><p>Relatives: Pat Testwell</p></div>
+<img src="https://people.example.net/badge.jpg"></body></html>"""
+BLOG = """<html><head><meta property="og:image" content="/img/garden.jpg"></head><body>
+<h1>Jordan Testwell</h1><p>Gardening in Springfield, IL. Works at Prairie Lantern Books.</p>
+<img src="data:image/png;base64,AAAA"><img src="/img/garden.jpg"></body></html>"""
+
+
+def hit(url: str, title: str = "Jordan Testwell", snippet: str = "") -> SearchResult:
+    return SearchResult(url=url, title=title, snippet=snippet, query='"Jordan Testwell"')
+
+
+class World:
+    def __init__(self, routes: Mapping[str, httpx.Response]) -> None:
+        self.routes = dict(routes)
+        self.urls: list[str] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.urls.append(str(request.url))
+        return self.routes.get(str(request.url), httpx.Response(404))
+
+
+def run(
+    world: Callable[[httpx.Request], httpx.Response], found: list[SearchResult]
+) -> SourceResult:
+    async def go() -> SourceResult:
+        async with mock_http(world) as http:
+            return await mine(found, JORDAN, http, "websearch")
+
+    return asyncio.run(go())
+
+
+def values(result: SourceResult, kind: Kind) -> set[str]:
+    return {o.value for o in result.observations if o.kind is kind}
+
+
+def test_a_people_search_page_gives_the_subjects_record_only() -> None:
+    url = "https://people.example.net/name/jordan-testwell"
+    world = World({url: httpx.Response(200, headers=HTML, text=PEOPLE)})
+    result = run(world, [hit(url)])
+    assert values(result, Kind.PHONE) == {"+12175550163"}
+    assert values(result, Kind.RELATIVE) == {"Casey Testwell", "Morgan Testwell"}
+    assert values(result, Kind.AGE) == {"38"}
+    (address,) = values(result, Kind.HOME_ADDRESS)
+    assert address.startswith("418 Prairie View Dr")
+    shown = " ".join(o.value + o.evidence for o in result.observations)
+    for other in ("Portland", "503", "Pat Testwell", "77 Harbor", "61"):
+        assert other not in shown
+    assert len(result.namesakes) == 1
+    assert "possible other people with your name: 1 (not shown)" in result.notes
+    for o in result.observations:
+        assert o.source.url == url
+        assert o.confidence == pytest.approx(0.7)  # tied by the city alone
+        assert "your city Springfield, IL" in o.reason
+
+
+def test_photos_are_read_on_pages_about_the_subject_not_on_people_search_sites() -> None:
+    blog, photo = "https://garden.example.org/about", "https://garden.example.org/img/garden.jpg"
+    people = "https://people.example.net/name/jordan-testwell"
+    world = World(
+        {
+            blog: httpx.Response(200, headers=HTML, text=BLOG),
+            photo: httpx.Response(
+                200, headers={"content-type": "image/jpeg"}, content=geotagged_jpeg()
+            ),
+            people: httpx.Response(200, headers=HTML, text=PEOPLE),
+        }
+    )
+    brokers = ()  # none catalogued: the people page is read like any other
+
+    async def go() -> SourceResult:
+        async with mock_http(world) as http:
+            return await mine([hit(blog), hit(people)], JORDAN, http, "websearch", brokers)
+
+    result = asyncio.run(go())
+    gps = [
+        o
+        for o in result.observations
+        if o.kind is Kind.LOCATION and "," in o.value and o.value[0].isdigit()
+    ]
+    assert len(gps) == 1
+    assert gps[0].source.url == blog
+    assert world.urls.count(photo) == 1  # og:image and <img> are one photo
+    assert values(result, Kind.EMPLOYER) == {"Prairie Lantern Books"}
+    # the people page's badge is fetched too: it is not a catalogued broker here
+    assert "https://people.example.net/badge.jpg" in world.urls
+
+
+def test_catalogued_broker_pages_get_the_opt_out_and_no_photo_reading() -> None:
+    broker = next(b for b in load_brokers() if b.opt_out.url)
+    host = broker.url.split("//", 1)[1].strip("/")
+    url = f"https://{host}/people/jordan-testwell"
+    world = World({url: httpx.Response(200, headers=HTML, text=PEOPLE)})
+    result = run(world, [hit(url)])
+    assert result.observations
+    for o in result.observations:
+        assert o.removal[0].action == f"Opt out of {broker.name}"
+        assert o.removal[0].url == broker.opt_out.url
+    assert world.urls == [url]  # the badge photo on a broker page is not fetched
+
+
+def test_a_walled_page_is_check_yourself_and_its_snippet_is_still_read() -> None:
+    url = "https://lookup.example.com/p/jordan-testwell"
+    world = World({url: httpx.Response(403, headers=HTML, text="<title>Just a moment...</title>")})
+    snippet = "Jordan Testwell, Springfield IL. Email jordan.testwell@example.com"
+    result = run(world, [hit(url, snippet=snippet)])
+    (account,) = result.accounts
+    assert account.status is AccountStatus.UNKNOWN
+    assert account.details["check"] == "check this yourself"
+    assert account.url == url
+    assert f"could not read {url}: HTTP 403" in result.notes
+    assert values(result, Kind.EMAIL) == {"jordan.testwell@example.com"}
+
+
+def test_a_captcha_page_answered_200_is_walled_too() -> None:
+    url = "https://lookup.example.com/p/jordan-testwell"
+    body = (
+        '<html><body><p>Verify you are human</p><div class="g-recaptcha" data-sitekey="x">'
+        "</div> Jordan Testwell Springfield, IL</body></html>"
+    )
+    world = World({url: httpx.Response(200, headers=HTML, text=body)})
+    result = run(world, [hit(url)])
+    assert [a.details["check"] for a in result.accounts] == ["check this yourself"]
+    assert "0 page(s) read" in result.notes
+
+
+def test_redirects_to_private_addresses_and_non_html_are_not_read() -> None:
+    first, second = "https://a.example.com/x", "https://b.example.com/doc.pdf"
+    world = World(
+        {
+            first: httpx.Response(302, headers={"location": "http://127.0.0.1/admin"}),
+            second: httpx.Response(
+                200, headers={"content-type": "application/pdf"}, content=b"%PDF"
+            ),
+        }
+    )
+    result = run(world, [hit(first), hit(second)])
+    assert result.observations == ()
+    assert world.urls == [first, second]  # the loopback hop was never requested
+    assert any("refused" in note for note in result.notes)
+    assert any("not an HTML page" in note for note in result.notes)
+
+
+def test_only_the_first_pages_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pagemine, "MAX_PAGES", 2)
+    found = [
+        hit(f"https://site{i}.example.com/", snippet="jordan.testwell@example.com")
+        for i in range(4)
+    ]
+    world = World({})
+    result = run(world, found)
+    assert world.urls == ["https://site0.example.com/", "https://site1.example.com/"]
+    assert "read the first 2 of 4 result pages" in result.notes
+    # the unread results still count for what their snippets show
+    assert {o.source.url for o in result.observations} == {r.url for r in found}
+    assert MAX_PAGES == 10
+
+
+def test_image_urls_absolute_http_only_in_page_order() -> None:
+    html = (
+        '<meta property="og:image" content="//cdn.example.com/a.jpg">'
+        '<img src="b.jpg"><img src="javascript:alert(1)"><img src="data:image/png;base64,AA">'
+        '<img src="b.jpg"><img src="ftp://x.example.com/c.jpg">'
+    )
+    assert image_urls(html, "https://blog.example.com/post/") == [
+        "https://cdn.example.com/a.jpg",
+        "https://blog.example.com/post/b.jpg",
+    ]
+
+
+def test_no_page_is_read_after_the_deadline() -> None:
+    found = [
+        hit(f"https://site{i}.example.com/", snippet="jordan.testwell@example.com")
+        for i in range(3)
+    ]
+    world = World({})
+
+    async def go() -> SourceResult:
+        async with mock_http(world) as http:
+            past = asyncio.get_running_loop().time() - 1
+            return await mine(found, JORDAN, http, "websearch", deadline=past)
+
+    result = asyncio.run(go())
+    assert world.urls == []
+    assert "3 result page(s) not read, to stay within the time limit" in result.notes
+    assert len(values(result, Kind.EMAIL)) == 1  # snippets still read
