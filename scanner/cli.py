@@ -160,7 +160,11 @@ def _add_extract(commands: Any) -> None:
     extract = commands.add_parser(
         "extract",
         help="print the personal details found in text or HTML files",
-        description="Find emails, phone numbers (E.164), URLs and @handles in files.",
+        description=(
+            "Find emails, phone numbers (E.164), street addresses, places, birth dates, ages, "
+            "employers, schools, names and relatives (each after a cue such as 'Relatives:'), "
+            "URLs and @handles in files, with the same extractors a scan uses."
+        ),
     )
     extract.add_argument("files", nargs="+", metavar="FILE", help="a file, or - for stdin")
     extract.add_argument("--json", action="store_true", help="JSON output")

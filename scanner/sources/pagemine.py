@@ -69,6 +69,12 @@ KINDS = frozenset(
     }
 )
 BLOCKING = ("HTTP 401", "HTTP 403", "HTTP 429")
+GENERIC_OPT_OUT = (
+    "Open the page in your browser. If it shows you, look for a link such as 'Remove my "
+    "information', 'Opt out' or 'Do not sell my info' (often at the bottom of the page); "
+    "most sites ask for the listing's address. Give the form nothing the page does not "
+    "already show."
+)
 
 
 async def mine(
@@ -280,6 +286,10 @@ def _check_yourself(result: SearchResult, broker: Broker | None, why: str) -> Ac
         details |= {"opt_out": opt.url or "", "method": opt.method}
         if opt.email:
             details["email"] = opt.email
+        if opt.how:
+            details["how"] = opt.how
+    else:
+        details["how"] = GENERIC_OPT_OUT
     return Account(
         site=broker.name if broker else _host(result.url),
         url=result.url,

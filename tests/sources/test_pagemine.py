@@ -14,12 +14,17 @@ import httpx
 import pytest
 
 from scanner.brokers.catalogue import load_brokers
-from scanner.models import AccountStatus, Kind, SourceResult
-from scanner.sources import pagemine
-from scanner.sources.pagemine import MAX_PAGES, image_urls, mine
+from scanner.http import Http
+from scanner.models import AccountStatus, Kind, ScanResult, Severity, SourceResult
+from scanner.pipeline import run_scan
+from scanner.replay import ReplayTransport
+from scanner.sources import all_sources, pagemine
+from scanner.sources.pagemine import GENERIC_OPT_OUT, MAX_PAGES, image_urls, mine
 from scanner.sources.websearch_plan import SearchResult
 from tests.photo_maker import geotagged_jpeg
-from tests.support import JORDAN, mock_http
+from tests.support import JORDAN, REPLAY, ROOT, mock_http
+
+WORLD = ROOT / "demo_world"
 
 HTML = {"content-type": "text/html; charset=utf-8"}
 PEOPLE = """<html><body><h1>2 people named Jordan Testwell</h1>
@@ -213,3 +218,31 @@ def test_no_page_is_read_after_the_deadline() -> None:
     assert world.urls == []
     assert "3 result page(s) not read, to stay within the time limit" in result.notes
     assert len(values(result, Kind.EMAIL)) == 1  # snippets still read
+
+
+def test_the_demo_world_scenario_end_to_end() -> None:
+    """Issue 5's scenario on the bundled demo world, through a full replayed scan."""
+
+    async def go() -> ScanResult:
+        async with Http(REPLAY, transport=ReplayTransport(WORLD)) as http:
+            return await run_scan(JORDAN, all_sources(), http, replay=str(WORLD))
+
+    result = asyncio.run(go())
+    web = {
+        (f.kind, f.value) for f in result.findings if any(s.name == "websearch" for s in f.sources)
+    }
+    assert (Kind.PHONE, "+12175550163") in web  # E.164, from the people-search page
+    assert (Kind.HOME_ADDRESS, "418 Prairie View Dr Apt 2, Springfield, IL 62704") in web
+    assert {(Kind.RELATIVE, "Casey Testwell"), (Kind.RELATIVE, "Morgan Testwell")} <= web
+    assert (Kind.EMPLOYER, "Prairie Lantern Books") in web  # the blog
+    assert (Kind.EMAIL, "jt.garden.notes@example.org") in web  # the paste
+    gps = next(f for f in result.findings if f.value == "39.80133, -89.64855")
+    assert gps.severity is Severity.CRITICAL
+    everything = " ".join(f"{f.value} {' '.join(f.evidence)}" for f in result.findings)
+    for namesake in ("Portland", "+15035550119", "Pat Testwell", "97201"):
+        assert namesake not in everything
+    assert result.namesakes == 1
+    walled = [a for a in result.accounts if a.site == "quicklookup.example"]
+    assert [a.details["check"] for a in walled] == ["check this yourself"]
+    assert walled[0].details["how"] == GENERIC_OPT_OUT
+    assert walled[0].status is AccountStatus.UNKNOWN  # never "not found"
