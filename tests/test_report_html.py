@@ -324,8 +324,8 @@ def test_demo_report_is_safe_and_complete() -> None:
     steps = sum(len(f.removal) for f in result.findings)
     assert len(parsed.named("input")) == steps + len(to_check)
     assert "not checked is not the same as not listed" in parsed.text
-    assert len(result.requests) == 68
-    assert "68 requests (answered from the recorded demo world" in parsed.text
+    assert len(result.requests) == 69
+    assert "69 requests (answered from the recorded demo world" in parsed.text
     links = {a.get("href") for a in parsed.named("a")}
     assert "https://github.com/jtestwell" in links
     for finding in result.findings:

@@ -148,7 +148,7 @@ def test_demo_report_content() -> None:
     assert [s["name"] for s in runs if s["via"] is None] == [cls.name for cls in SOURCES]
     assert {s["status"] for s in runs} == {"ok", "skipped"}  # the world answers everything
     assert report["scan"]["requests_by_host"]["api.github.com"] == 8
-    assert len(report["scan"]["requests"]) == 68
+    assert len(report["scan"]["requests"]) == 69
     values = {(f["kind"], f["value"]) for f in findings}
     assert ("phone", "+12175550142") in values
     assert ("email", "jordan.t.personal@example.net") in values
@@ -179,8 +179,15 @@ def test_demo_report_has_findings_reached_only_by_following_leads() -> None:
     namesake = next(f for f in report["findings"] if "reddit.com" in f["value"])
     assert namesake["confidence"] < 0.6  # a handle match alone is not you
     assert by_value["https://github.com/jtestwell"]["paths"] == []  # found directly
-    forum = by_value["https://garden-forum.example.com/members/jtestwell"]  # site list
-    assert forum["confidence"] < 0.6
+    # found on the site list; its page shows Jordan's name, so it is tied and read
+    forum = by_value["https://garden-forum.example.com/members/jtestwell"]
+    assert forum["confidence"] == 0.85
+    assert "it shows your name (Jordan Testwell)" in forum["reason"] or any(
+        "it shows your name" in e for e in forum["evidence"]
+    )
+    assert by_value["+12175550188"]["sources"] == [
+        {"name": "accounts", "url": "https://garden-forum.example.com/members/jtestwell"}
+    ]
     assert "https://anything.example.net/profile/jtestwell" not in by_value  # says yes to all
 
 

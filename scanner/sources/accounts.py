@@ -5,7 +5,14 @@ walls are "blocked", a random-name control check per hit) over the site list ins
 `exposure-audit sites update`. Without that list the source does not run and says how to
 get it. At most MAX_HANDLES handles. An account found this way only shares the username:
 it gets UNTIED confidence and yields no leads; the report says nothing ties it to the
-subject.
+subject. Then the public pages of the first MAX_PROFILES found accounts are read
+(scanner.pagefetch: public addresses only, HTML only, size cap) for the standard profile
+markup (scanner/sites/reveal.py: JSON-LD / microdata Person, h-card, OpenGraph). When the page
+shows the subject's name, email, domain or another handle (base.tie), the account is TIED
+and what the page shows becomes findings with the account as source: name, place,
+employer, links, the photo's address (as text, never embedded) and what the bio holds
+(phones, emails, addresses, …). A page that ties nothing has its details left out: it may
+be someone else's.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from __future__ import annotations
 from collections import Counter
 
 from scanner.errors import InputError, SourceUnavailable
+from scanner.extract import extract_text
 from scanner.http import Http
 from scanner.models import (
     Account,
@@ -24,15 +32,22 @@ from scanner.models import (
     SourceRef,
     SourceResult,
 )
+from scanner.pagefetch import Page, fetch, resolver_for
 from scanner.sites.catalogue import Catalogue
 from scanner.sites.check import SiteResult, Verdict, check_sites
+from scanner.sites.reveal import ProfileFacts, read_profile
 from scanner.sites.update import installed_catalogue
-from scanner.sources.base import UNTIED, Source, pick, plain_handles
+from scanner.sources.base import TIED, UNTIED, Source, pick, plain_handles, tie
 
 NAME = "accounts"
 MAX_HANDLES = 3
 CONCURRENCY = 32  # within a scan, beside the other sources; `usernames` goes wider
 TIMEOUT = 10.0
+MAX_PROFILES = 10  # found accounts whose public page is read, per run
+BIO_KINDS = frozenset(
+    {Kind.PHONE, Kind.EMAIL, Kind.HOME_ADDRESS, Kind.LOCATION, Kind.BIRTHDATE, Kind.AGE,
+     Kind.EMPLOYER, Kind.SCHOOL}
+)  # fmt: skip
 STATUS = {
     Verdict.FOUND: AccountStatus.FOUND,
     Verdict.NOT_FOUND: AccountStatus.NOT_FOUND,
@@ -77,26 +92,110 @@ class AccountsSource(Source):
         handles, notes = pick(plain_handles(profile), self.title, MAX_HANDLES)
         observations: list[Observation] = []
         accounts: list[Account] = []
+        reads = 0
         for handle in handles:
             results = await check_sites(
                 catalogue.sites, handle, http, concurrency=CONCURRENCY, timeout=TIMEOUT
             )
             for result in results:
-                accounts.append(_account(result))
-                if result.verdict is Verdict.FOUND:
-                    observations.append(_observation(result))
+                if result.verdict is not Verdict.FOUND:
+                    accounts.append(_account(result))
+                    continue
+                facts: ProfileFacts | None = None
+                if reads < MAX_PROFILES:
+                    reads += 1
+                    facts = await _read_profile(http, result.url)
+                seen, details = _found(result, facts, profile)
+                observations.extend(seen)
+                accounts.append(_account(result, details))
             notes.append(_summary(handle, results))
+        if reads:
+            said = [a.details.get("profile", "") for a in accounts]
+            readable = sum(1 for text in said if text)
+            tied = sum(1 for text in said if text.startswith("tied"))
+            notes.append(
+                f"{reads} found account page(s) opened: {readable} readable, {tied} tied to you"
+            )
         return SourceResult(tuple(observations), tuple(accounts), notes=tuple(notes))
 
 
-def _account(result: SiteResult) -> Account:
+def _account(result: SiteResult, extra: dict[str, str] | None = None) -> Account:
     status = STATUS.get(result.verdict, AccountStatus.UNKNOWN)
     details = {
         "checked": result.verdict.value,
         "reason": result.reason,
         "site_category": result.site.cat,
+        **(extra or {}),
     }
     return Account(result.site.name, result.url, result.username, status, details)
+
+
+async def _read_profile(http: Http, url: str) -> ProfileFacts | None:
+    """The found account's public page, read for what it shows (None: not readable)."""
+    page = await fetch(http, url, resolve=resolver_for(http))
+    return read_profile(page.html, page.url) if isinstance(page, Page) else None
+
+
+def _found(
+    result: SiteResult, facts: ProfileFacts | None, profile: Profile
+) -> tuple[list[Observation], dict[str, str]]:
+    """A found account's observations, and what its account row says about its page.
+
+    Only a page that ties the account to the subject (their name, email, domain or
+    another handle on it) has its details reported; another person's profile stays out.
+    """
+    site, name, url = result.site.name, result.username, result.url
+    if facts is None:
+        return [_observation(result)], {}
+    why = tie(profile, facts.texts(), looked_up=name)
+    if not why:
+        return [_observation(result)], {"profile": "read: nothing on it ties it to you"}
+    account = Observation(
+        Kind.ACCOUNT,
+        url,
+        SourceRef(NAME, url),
+        f"{site}: an account named {name}; {why}",
+        TIED,
+        f"an account named {name} on {site}; {why}",
+        (_edit_step(site),),
+    )
+    return [account, *_revealed(facts, site, url, profile)], {"profile": f"tied: {why}"}
+
+
+def _revealed(facts: ProfileFacts, site: str, url: str, profile: Profile) -> list[Observation]:
+    step = _edit_step(site)
+    shown: list[tuple[Kind, str, str]] = [
+        (Kind.REAL_NAME, facts.name, "name"),
+        (Kind.LOCATION, facts.location, "location"),
+        (Kind.EMPLOYER, facts.employer, "works for"),
+        (Kind.PHOTO, facts.avatar, "profile photo"),
+        *((Kind.WEBSITE, link, "link") for link in facts.links),
+    ]
+    names = (*profile.names, *profile.aliases)
+    for item in extract_text(facts.bio, region=profile.country, subject_names=names):
+        if item.kind in BIO_KINDS:
+            shown.append((item.kind, item.value, f"bio: {item.evidence}"))
+    return [
+        Observation(
+            kind,
+            value,
+            SourceRef(NAME, url),
+            f"{site} profile, {label}" + ("" if label.startswith("bio:") else f": {value}"),
+            TIED,
+            f"on your {site} profile",
+            (step,),
+        )
+        for kind, value, label in shown
+        if value
+    ]
+
+
+def _edit_step(site: str) -> RemovalStep:
+    return RemovalStep(
+        f"Edit or delete your {site} profile",
+        f"Sign in to {site} and remove your real name, photo, location, employer and links "
+        "from the profile, make it private, or delete the account if you no longer use it.",
+    )
 
 
 def _observation(result: SiteResult) -> Observation:

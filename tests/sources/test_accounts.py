@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+import pytest
 
 from scanner.models import AccountStatus, Kind, Profile, SourceResult
 from scanner.sites.catalogue import load_catalogue
 from scanner.sites.update import sites_dir
+from scanner.sources import accounts
 from scanner.sources.accounts import AccountsSource
-from scanner.sources.base import UNTIED
+from scanner.sources.base import TIED, UNTIED
 from tests.support import PAGES, mock_http
 
 LIST = PAGES / "sites" / "wmn-shape.json"
@@ -55,6 +58,7 @@ def test_found_accounts_are_untied_observations_and_every_site_is_an_account() -
     assert not any("jordan" in url for url in sent)
     assert result.notes == (
         "jtestwell: 5 sites checked: 1 found, 1 not found, 0 blocked, 2 could not tell, 1 skipped",
+        "1 found account page(s) opened: 0 readable, 0 tied to you",  # not HTML: not read
     )
 
 
@@ -75,3 +79,74 @@ def test_the_installed_list_is_used(tmp_path: Path) -> None:
     assert source.applies_to(PROFILE)
     result, _ = run(source)
     assert [o.value for o in result.observations] == ["https://forum.example.com/u/jtestwell"]
+
+
+FORUM = "https://forum.example.com/u/jtestwell"
+TIED_PAGE = """<html><head><meta property="og:image" content="/a/jtestwell.png"></head><body>
+<div itemscope itemtype="https://schema.org/Person"><span itemprop="name">Jordan Testwell</span>
+<span itemprop="homeLocation">Springfield, IL</span>
+<p itemprop="description">Seed swaps: call 217-555-0188 or write jt.seeds@example.org</p>
+<a itemprop="url" href="https://jordantestwell.example.com/">my blog</a></div></body></html>"""
+OTHER_PAGE = TIED_PAGE.replace("Jordan Testwell", "Casey Sample")
+
+
+def forum_with(page: str) -> Callable[[httpx.Request], httpx.Response]:
+    def answer(request: httpx.Request) -> httpx.Response:
+        if str(request.url) == FORUM:
+            html = {"content-type": "text/html; charset=utf-8"}
+            return httpx.Response(
+                200, headers=html, text=f"<title>Profile of jtestwell</title>{page}"
+            )
+        return forum_only(request)
+
+    return answer
+
+
+def run_with(page: str) -> SourceResult:
+    async def go() -> SourceResult:
+        async with mock_http(forum_with(page)) as http:
+            return await AccountsSource(load_catalogue(LIST)).search(PROFILE, http)
+
+    return asyncio.run(go())
+
+
+def test_a_found_account_whose_page_shows_the_name_is_tied_and_read() -> None:
+    result = run_with(TIED_PAGE)
+    seen = {(o.kind, o.value): o for o in result.observations}
+    account = seen[(Kind.ACCOUNT, FORUM)]
+    assert account.confidence == TIED
+    assert "it shows your name (Jordan Testwell)" in account.reason
+    assert {
+        (Kind.REAL_NAME, "Jordan Testwell"),
+        (Kind.LOCATION, "Springfield, IL"),
+        (Kind.PHONE, "+12175550188"),
+        (Kind.EMAIL, "jt.seeds@example.org"),
+        (Kind.WEBSITE, "https://jordantestwell.example.com/"),
+        (Kind.PHOTO, "https://forum.example.com/a/jtestwell.png"),
+    } <= set(seen)
+    for o in result.observations:
+        assert o.source.url == FORUM
+        assert o.removal[0].action == "Edit or delete your Example Forum profile"
+    forum = next(a for a in result.accounts if a.site == "Example Forum")
+    assert forum.details["profile"] == "tied: it shows your name (Jordan Testwell)"
+    assert result.notes[-1] == "1 found account page(s) opened: 1 readable, 1 tied to you"
+
+
+def test_someone_elses_page_under_the_same_name_shows_nothing_of_theirs() -> None:
+    result = run_with(OTHER_PAGE)
+    (only,) = result.observations
+    assert (only.kind, only.confidence) == (Kind.ACCOUNT, UNTIED)
+    text = " ".join(f"{o.value} {o.evidence} {o.reason}" for o in result.observations)
+    assert "Casey" not in text
+    assert "555-0188" not in text
+    forum = next(a for a in result.accounts if a.site == "Example Forum")
+    assert forum.details["profile"] == "read: nothing on it ties it to you"
+    assert "Casey" not in " ".join(forum.details.values())
+
+
+def test_only_so_many_found_pages_are_opened(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(accounts, "MAX_PROFILES", 0)
+    result = run_with(TIED_PAGE)
+    (only,) = result.observations
+    assert only.confidence == UNTIED
+    assert not any("opened" in note for note in result.notes)

@@ -120,7 +120,7 @@ def test_world_files_are_all_referenced_and_fictional() -> None:
     assert hosts, "no URLs read: the check below would prove nothing"
     fictional = (".example", ".example.com", ".example.net", ".example.org", "example.com")
     platforms = ("github.com", "avatars.githubusercontent.com", "gravatar.com")
-    # WebFinger rel names and the XHTML doctype of DuckDuckGo's page: names, not places
-    protocols = ("webfinger.net", "ostatus.org", "www.w3.org")
+    # WebFinger rel names, the XHTML doctype, the schema.org vocabulary: names, not places
+    protocols = ("webfinger.net", "ostatus.org", "www.w3.org", "schema.org")
     for host in hosts:
         assert host.endswith((*fictional, *platforms, *protocols)), host
