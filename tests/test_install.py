@@ -54,6 +54,8 @@ def test_installed_wheel_renders_a_report(tmp_path: Path) -> None:
         "scanner/report/schema.json",
         "scanner/help_resources.json",
         "scanner/brokers/brokers.json",
+        "scanner/sites/deletion.json",
+        "scanner/sites/DELETION-LICENSE.md",
         "scanner/cli.py",
     ):
         assert needed in names, needed

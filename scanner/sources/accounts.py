@@ -12,7 +12,8 @@ shows the subject's name, email, domain or another handle (base.tie), the accoun
 and what the page shows becomes findings with the account as source: name, place,
 employer, links, the photo's address (as text, never embedded) and what the bio holds
 (phones, emails, addresses, …). A page that ties nothing has its details left out: it may
-be someone else's.
+be someone else's. Each found account's removal steps end with how to delete it, when
+JustDeleteMe knows the site (scanner/sites/deletion.py).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from scanner.models import (
 from scanner.pagefetch import Page, fetch, resolver_for
 from scanner.sites.catalogue import Catalogue
 from scanner.sites.check import SiteResult, Verdict, check_sites
+from scanner.sites.deletion import deletion_for, deletion_step
 from scanner.sites.reveal import ProfileFacts, read_profile
 from scanner.sites.update import installed_catalogue
 from scanner.sources.base import TIED, UNTIED, Source, pick, plain_handles, tie
@@ -157,7 +159,7 @@ def _found(
         f"{site}: an account named {name}; {why}",
         TIED,
         f"an account named {name} on {site}; {why}",
-        (_edit_step(site),),
+        (_edit_step(site), *_deletion(url)),
     )
     return [account, *_revealed(facts, site, url, profile)], {"profile": f"tied: {why}"}
 
@@ -190,6 +192,12 @@ def _revealed(facts: ProfileFacts, site: str, url: str, profile: Profile) -> lis
     ]
 
 
+def _deletion(url: str) -> tuple[RemovalStep, ...]:
+    """How to delete the account, when JustDeleteMe knows the site (sites/deletion.py)."""
+    entry = deletion_for(url)
+    return (deletion_step(entry),) if entry is not None else ()
+
+
 def _edit_step(site: str) -> RemovalStep:
     return RemovalStep(
         f"Edit or delete your {site} profile",
@@ -207,7 +215,7 @@ def _observation(result: SiteResult) -> Observation:
         f"{site}: an account named {name} ({result.reason})",
         UNTIED,
         f"an account named {name} exists on {site}; nothing checked ties it to you",
-        (CHECK_STEP,),
+        (CHECK_STEP, *_deletion(result.url)),
     )
 
 
