@@ -113,7 +113,8 @@ async def mine(
             text = html_to_text(outcome.html)
             reading = read_page(text, _extract(text, profile), profile)
             broker = _broker(catalogue, outcome.url) or broker
-            observations.extend(_observations(reading, text, outcome.url, source, broker))
+            own = _own_site(outcome.url, profile)
+            observations.extend(_observations(reading, text, outcome.url, source, broker, own))
             namesakes.extend(f"{r.name} · {r.signature}" for r in reading.namesakes())
             if reading.about_subject and broker is None:
                 photos, photo_notes = await photo_findings(
@@ -196,8 +197,19 @@ def _confidence(reading: Reading) -> float:
     return STRONG if strong else CITY_ONLY
 
 
+def _own_site(url: str, profile: Profile) -> bool:
+    """True for a page on one of the subject's own domains (or a subdomain of one)."""
+    host = _host(url)
+    return any(host == d or host.endswith("." + d) for d in profile.domains)
+
+
 def _observations(
-    reading: Reading, text: str, url: str, source: str, broker: Broker | None
+    reading: Reading,
+    text: str,
+    url: str,
+    source: str,
+    broker: Broker | None,
+    own: bool = False,
 ) -> list[Observation]:
     """One observation per fact in the subject's records, and their name once per record.
 
@@ -205,7 +217,7 @@ def _observations(
     (another person with the same name) never shows in the subject's report.
     """
     host = _host(url)
-    removal = _removal(host, broker)
+    removal = _removal(host, broker, own)
     out: list[Observation] = []
     named: set[int] = set()
     for record, item in reading.facts():
@@ -258,7 +270,16 @@ def _said(ties: Sequence[str]) -> str:
     return parts[0] if parts else "nothing else"
 
 
-def _removal(host: str, broker: Broker | None) -> tuple[RemovalStep, ...]:
+def _removal(host: str, broker: Broker | None, own: bool = False) -> tuple[RemovalStep, ...]:
+    if own:
+        return (
+            RemovalStep(
+                f"Edit your page on {host}",
+                "This is your own site: remove the detail from the page (and from any copy "
+                "in its feeds or archives), then ask search engines to refresh their copy.",
+                None,
+            ),
+        )
     if broker is not None:
         opt = broker.opt_out
         how = opt.how or f"Use {broker.name}'s opt-out ({opt.method})."

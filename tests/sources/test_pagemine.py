@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 
 import httpx
 import pytest
@@ -246,3 +247,18 @@ def test_the_demo_world_scenario_end_to_end() -> None:
     assert [a.details["check"] for a in walled] == ["check this yourself"]
     assert walled[0].details["how"] == GENERIC_OPT_OUT
     assert walled[0].status is AccountStatus.UNKNOWN  # never "not found"
+
+
+def test_pages_on_the_subjects_own_domain_get_an_edit_step() -> None:
+    url = "https://blog.jordantestwell.example.com/about"
+    world = World({url: httpx.Response(200, headers=HTML, text=BLOG)})
+
+    async def go() -> SourceResult:
+        async with mock_http(world) as http:
+            mine_profile = replace(JORDAN, domains=("jordantestwell.example.com",))
+            return await mine([hit(url)], mine_profile, http, "websearch")
+
+    result = asyncio.run(go())
+    assert result.observations
+    steps = {o.removal[0].action for o in result.observations if o.kind is not Kind.LOCATION}
+    assert steps == {"Edit your page on blog.jordantestwell.example.com"}
