@@ -5,7 +5,9 @@
 The results come from scanner.sources.websearch (which calls this). For at most MAX_PAGES
 results:
 
-1. fetch the page with scanner.pagefetch (HTML only, size cap, public addresses only,
+1. skip a result whose address looks like an account flow (scanner.quiet: login, reset,
+   token, …: opening a leaked reset link could act on an account); fetch the others with
+   scanner.pagefetch (HTML only, size cap, public addresses only,
    every redirect hop checked); a page that cannot be read is said in the notes, and a
    result whose page is walled (captcha, WAF, 401/403/429) is listed as "check this
    yourself" with the search link, never as "not found";
@@ -48,6 +50,7 @@ from scanner.models import (
 )
 from scanner.pagefetch import Page, Refusal, fetch, resolver_for
 from scanner.photos import photo_findings
+from scanner.quiet import looks_loud
 from scanner.sites.walls import detect_wall
 from scanner.sources.websearch_plan import SearchResult, observations_in
 from scanner.subject import Reading, Record, read_page, weak
@@ -103,6 +106,11 @@ async def mine(
     for number, result in enumerate(found):
         if number >= MAX_PAGES or (deadline is not None and clock() > deadline):
             late += number < MAX_PAGES
+            observations.extend(observations_in(profile, result, source))
+            continue
+        parts = urlsplit(result.url)
+        if loud := looks_loud(parts.path, parts.query):
+            notes.append(f"not opened {result.url}: it looks like an account page ({loud})")
             observations.extend(observations_in(profile, result, source))
             continue
         outcome = await fetch(http, result.url, resolve=resolve)

@@ -262,3 +262,21 @@ def test_pages_on_the_subjects_own_domain_get_an_edit_step() -> None:
     assert result.observations
     steps = {o.removal[0].action for o in result.observations if o.kind is not Kind.LOCATION}
     assert steps == {"Edit your page on blog.jordantestwell.example.com"}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://accounts.example.com/password/reset?token=abc123",
+        "https://forum.example.com/login?next=/u/jtestwell",
+        "https://app.example.com/oauth/authorize?client_id=1",
+    ],
+)
+def test_results_that_look_like_account_flows_are_never_opened(url: str) -> None:
+    world = World({})
+    result = run(world, [hit(url, snippet="jordan.testwell@example.com")])
+    assert world.urls == []
+    assert any(
+        note.startswith(f"not opened {url}: it looks like an account page") for note in result.notes
+    )
+    assert values(result, Kind.EMAIL) == {"jordan.testwell@example.com"}  # the snippet still counts
