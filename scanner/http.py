@@ -10,6 +10,12 @@ SSL_CERT_FILE from the environment. `--proxy` and `--ca-bundle` override them; w
 environment's. With a custom transport (replay, tests) neither the environment's proxy nor
 `--proxy` is used: that transport answers every request itself, and a proxy would route
 requests around it to the network.
+
+Site checks (`direct=True`: thousands of one-shot requests, nearly all to different hosts)
+skip httpx's connection pools: they go over HTTP/1.1 connections of Http's own, made with
+httpx's own engine (httpcore's HTTP/1.1 connection, h11) on plain asyncio sockets, one kept
+idle per host for the next request there. Only when no proxy can apply and no transport
+stands in for the network; every other request takes the client (see DirectConnections).
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import hashlib
 import random
 import ssl
 import time
+import urllib.request
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -27,19 +34,16 @@ from datetime import UTC, datetime
 from http.cookiejar import DefaultCookiePolicy
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
-from tenacity import (
-    AsyncRetrying,
-    RetryCallState,
-    retry_if_exception_type,
-    retry_if_result,
-    stop_after_attempt,
-)
+
+if TYPE_CHECKING:  # tenacity is imported when a request may be retried (start-up time)
+    from tenacity import RetryCallState
 
 from scanner import __version__
 from scanner.errors import InputError, ResponseTooLarge, SourceUnavailable
+from scanner.http_direct import DirectConnections, idle_limit
 from scanner.models import SentRequest
 
 USER_AGENT = f"exposure-audit/{__version__} (personal exposure audit; local-first)"
@@ -108,6 +112,13 @@ class Http:
         self._client = self._new_client()
         self._shards: list[httpx.AsyncClient | None] = [self._client]
         self._shards += [None] * (self._shard_count - 1)
+        # Direct connections for `request(direct=True)`: only where a request would go
+        # straight to its host anyway (no proxy setting or environment proxy, the network).
+        self._direct: DirectConnections | None = None
+        if transport is None and self.settings.proxy is None and not _environment_proxy():
+            verify = self._options.get("verify")
+            context = verify if isinstance(verify, ssl.SSLContext) else None
+            self._direct = DirectConnections(context, idle_limit())
 
     def _new_client(self) -> httpx.AsyncClient:
         try:
@@ -180,6 +191,8 @@ class Http:
         await self.aclose()
 
     async def aclose(self) -> None:
+        if self._direct is not None:
+            await self._direct.aclose()
         for client in self._shards:
             if client is not None:
                 await client.aclose()
@@ -204,6 +217,7 @@ class Http:
         json: Any = None,
         follow_redirects: bool = True,
         attempts: int | None = None,
+        direct: bool = False,
     ) -> httpx.Response:
         """Send with retries; return the final response (any status) with its body read.
 
@@ -212,17 +226,28 @@ class Http:
         query, winning on a shared name (httpx 0.28 alone would drop the URL's query, even
         for an empty `params`). `follow_redirects=False` hands back a 3xx as it came;
         `attempts` overrides the settings' number of tries for this request (1: one shot,
-        no retry machinery at all, for checks that run by the thousand).
+        no retry machinery at all, for checks that run by the thousand). `direct=True` with
+        `follow_redirects=False` sends on Http's own connections instead of httpx's pools
+        when nothing stands between us and the host (module docstring); same request, same
+        answer, same errors.
         """
         target = httpx.URL(url).copy_merge_params(params) if params else httpx.URL(url)
         request = self._client.build_request(method, target, headers=headers, data=data, json=json)
         tries = max(1, self.settings.attempts if attempts is None else attempts)
+        direct = direct and not follow_redirects and self._direct is not None
         status: int | None = None
         digest: str | None = None
         try:
             if tries == 1:
-                response = await self._send_once(request, follow_redirects)
+                response = await self._send_once(request, follow_redirects, direct)
             else:
+                from tenacity import (
+                    AsyncRetrying,
+                    retry_if_exception_type,
+                    retry_if_result,
+                    stop_after_attempt,
+                )
+
                 retrying = AsyncRetrying(
                     stop=stop_after_attempt(tries),
                     wait=self._wait,
@@ -231,7 +256,7 @@ class Http:
                     retry_error_callback=self._give_up,
                     reraise=True,
                 )
-                response = await retrying(self._send_once, request, follow_redirects)
+                response = await retrying(self._send_once, request, follow_redirects, direct)
             status = response.status_code
             digest = hashlib.sha256(response.content).hexdigest()
         except httpx.RequestError as exc:  # transport errors, too many redirects, bad encoding
@@ -268,16 +293,21 @@ class Http:
         return state.outcome.result()  # type: ignore[no-any-return]
 
     async def _send_once(
-        self, request: httpx.Request, follow_redirects: bool = True
+        self, request: httpx.Request, follow_redirects: bool = True, direct: bool = False
     ) -> httpx.Response:
         host = request.url.host
-        semaphore = self._hosts.setdefault(host, asyncio.Semaphore(self.settings.per_host))
+        semaphore = self._hosts.get(host)
+        if semaphore is None:
+            semaphore = self._hosts[host] = asyncio.Semaphore(self.settings.per_host)
         async with semaphore:
-            response = await self._client_for(host).send(
-                request, stream=True, follow_redirects=follow_redirects
-            )
+            if direct and self._direct is not None:
+                response = await self._direct.send(request)
+            else:
+                response = await self._client_for(host).send(
+                    request, stream=True, follow_redirects=follow_redirects
+                )
             try:
-                body = await self._read_capped(response)
+                body = await self._read_capped(response, direct)
             finally:
                 await response.aclose()
         # Raw bytes: decoded header values need not be ASCII, and httpx re-encodes str as ASCII.
@@ -294,7 +324,7 @@ class Http:
             history=response.history,
         )
 
-    async def _read_capped(self, response: httpx.Response) -> bytes:
+    async def _read_capped(self, response: httpx.Response, direct: bool = False) -> bytes:
         limit = self.settings.max_bytes
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
@@ -303,7 +333,10 @@ class Http:
             )
         chunks: list[bytes] = []
         size = 0
-        async for chunk in response.aiter_bytes():
+        # A direct response without a Content-Encoding: its raw bytes are the content, read
+        # with one generator fewer. (A client's response may come already read: a mock's.)
+        raw = direct and "content-encoding" not in response.headers
+        async for chunk in response.aiter_raw() if raw else response.aiter_bytes():
             size += len(chunk)
             if size > limit:
                 raise ResponseTooLarge(
@@ -338,3 +371,9 @@ def _describe(exc: httpx.RequestError) -> str:
             return "TLS certificate could not be verified (try --ca-bundle)"
         return f"could not connect ({text or 'connection failed'})"
     return f"network error ({type(exc).__name__}: {exc})"
+
+
+def _environment_proxy() -> bool:
+    """Whether the environment names a proxy httpx would use (HTTP(S)_PROXY, ALL_PROXY)."""
+    proxies = urllib.request.getproxies()
+    return any(proxies.get(scheme) for scheme in ("http", "https", "all"))

@@ -118,3 +118,26 @@ def test_sites_info_and_the_installed_list_is_the_default(
     argv = ["usernames", "jtestwell", "--quiet", "--replay", answers(tmp_path)]
     assert main(argv) == 0
     assert "found\tExample Forum" in capsys.readouterr().out
+
+
+def test_the_collector_runs_less_often_during_the_checks_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from scanner.sites import check
+
+    during: list[tuple[int, int, int]] = []
+    real = check.check_sites
+
+    async def spy(*args: Any, **kwargs: Any) -> Any:
+        during.append(gc.get_threshold())
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(check, "check_sites", spy)
+    before = gc.get_threshold()
+    argv = ["usernames", "jtestwell", "--sites", SITES, "--replay", answers(tmp_path), "--quiet"]
+    assert main(argv) == 0
+    assert during[0][0] >= 20_000
+    assert during[0][1:] == before[1:]
+    assert gc.get_threshold() == before

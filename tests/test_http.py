@@ -9,6 +9,9 @@ import asyncio
 import gzip
 import json
 import random
+import re
+import socket
+import ssl
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
@@ -18,10 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import certifi
+import httpcore
 import httpx
 import pytest
 from tenacity import RetryCallState
 
+import scanner.http
+import scanner.http_direct
 from scanner.errors import InputError, ResponseTooLarge, SourceUnavailable
 from scanner.http import RETRY_STATUSES, USER_AGENT, Http, HttpSettings, retry_after_seconds
 from scanner.models import SentRequest
@@ -688,3 +694,362 @@ def test_an_http_knows_whether_it_reaches_the_network() -> None:
             return real.live, mocked.live
 
     assert asyncio.run(go()) == (True, False)
+
+
+# --- direct connections (request(direct=True): site checks by the thousand) -----------------
+#
+# These run against a small HTTP/1.1 server on 127.0.0.1 (the network guard allows loopback):
+# the direct path is real sockets, so a mock transport cannot stand in for it.
+
+Answer = Callable[[bytes, bytes], bytes | None]  # (request head, body) -> raw reply, None: hang
+
+
+def reply(status: int = 200, body: bytes = b"", *headers: str, length: bool = True) -> bytes:
+    lines = [f"HTTP/1.1 {status} Whatever", *headers]
+    if length:
+        lines.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+
+
+class Loopback:
+    """An HTTP/1.1 server on 127.0.0.1 answering from `answer`; records every request's
+    raw bytes and counts the connections it accepted and saw closed."""
+
+    def __init__(self, answer: Answer, *, close_after: bool = False) -> None:
+        self.answer = answer
+        self.close_after = close_after  # close the connection after each answer
+        self.requests: list[bytes] = []
+        self.accepted = 0
+        self.closed = 0
+        self.port = 0
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def __aenter__(self) -> Loopback:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._server.close()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks.add(task)
+        self.accepted += 1
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = re.search(rb"(?i)\r\ncontent-length: *(\d+)", head)
+                body = await reader.readexactly(int(length[1])) if length else b""
+                self.requests.append(head + body)
+                answer = self.answer(head, body)
+                if answer is None:
+                    await asyncio.sleep(3600)
+                    return
+                writer.write(answer)
+                await writer.drain()
+                if self.close_after:
+                    return
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            self.closed += 1
+            writer.close()
+
+
+def direct_get(http: Http, url: str, **kwargs: Any) -> Awaitable[httpx.Response]:
+    return http.request("GET", url, follow_redirects=False, attempts=1, direct=True, **kwargs)
+
+
+def served(answer: Answer, call: Callable[[Http, Loopback], Awaitable[Any]], **server: Any) -> Any:
+    """Run `call(http, server)` with a live Http and a Loopback answering `answer`."""
+
+    async def go() -> Any:
+        async with Loopback(answer, **server) as loop_server, Http(FAST) as http:
+            assert http._direct is not None
+            return await call(http, loop_server)
+
+    return asyncio.run(go())
+
+
+def test_direct_requests_send_the_same_bytes_and_read_the_same_answer() -> None:
+    page = b"<html><p>No such user</p></html>"
+
+    def answer(head: bytes, body: bytes) -> bytes:
+        return reply(404, page, "Content-Type: text/html; charset=utf-8", "X-Extra: 1")
+
+    async def call(http: Http, server: Loopback) -> list[tuple[int, bytes, list[Any]]]:
+        got = []
+        for direct in (True, False):
+            for kwargs in (
+                {"headers": {"Accept": "text/html"}},
+                {"json": {"username": "jt"}, "headers": {"Accept": "application/json"}},
+                {"data": {"user": "jt", "view": "profile"}},
+            ):
+                method = "GET" if len(kwargs) == 1 else "POST"
+                response = await http.request(
+                    method, f"{server.url}/u/jt?x=1", follow_redirects=False, attempts=1,
+                    direct=direct, **kwargs,
+                )  # fmt: skip
+                got.append((response.status_code, response.content, response.headers.multi_items()))
+        return got
+
+    requests: list[bytes] = []
+
+    async def go() -> list[tuple[int, bytes, list[Any]]]:
+        async with Loopback(answer) as server, Http(FAST) as http:
+            result = await call(http, server)
+            requests.extend(server.requests)
+            return result
+
+    got = asyncio.run(go())
+    assert requests[:3] == requests[3:]  # direct, then through httpx's pools: same bytes
+    assert got[:3] == got[3:]
+    status, content, headers = got[0]
+    assert (status, content) == (404, page)
+    assert ("x-extra", "1") in headers
+    assert ("content-type", "text/html; charset=utf-8") in headers
+    assert b"user=jt&view=profile" in requests[2]
+    assert b'{"username":"jt"}' in requests[1]
+
+
+def test_a_hosts_idle_connection_is_reused() -> None:
+    async def call(http: Http, server: Loopback) -> list[int]:
+        statuses = [(await direct_get(http, f"{server.url}/{n}")).status_code for n in range(3)]
+        return [*statuses, server.accepted]
+
+    assert served(lambda head, body: reply(200, b"ok"), call) == [200, 200, 200, 1]
+
+
+def test_a_connection_the_server_closed_is_replaced() -> None:
+    async def call(http: Http, server: Loopback) -> list[int]:
+        first = await direct_get(http, f"{server.url}/a")
+        await asyncio.sleep(0.05)  # the server's close arrives while the connection is idle
+        second = await direct_get(http, f"{server.url}/b")
+        return [first.status_code, second.status_code, server.accepted]
+
+    assert served(lambda head, body: reply(200, b"ok"), call, close_after=True) == [200, 200, 2]
+
+
+def test_connection_close_is_honoured() -> None:
+    async def call(http: Http, server: Loopback) -> list[int]:
+        for n in range(2):
+            await direct_get(http, f"{server.url}/{n}")
+        return [server.accepted, len(server.requests)]
+
+    def answer(head: bytes, body: bytes) -> bytes:
+        return reply(200, b"bye", "Connection: close")
+
+    assert served(answer, call) == [2, 2]
+
+
+def test_direct_bodies_are_decoded_chunked_and_large() -> None:
+    big = bytes(range(256)) * 2400  # 600 KB: more than one socket read, flow control
+
+    def answer(head: bytes, body: bytes) -> bytes:
+        if b"/gzip" in head:
+            return reply(200, gzip.compress(b"packed text"), "Content-Encoding: gzip")
+        if b"/chunked" in head:
+            chunks = b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"
+            return reply(200, chunks, "Transfer-Encoding: chunked", length=False)
+        return reply(200, big)
+
+    async def call(http: Http, server: Loopback) -> list[bytes]:
+        paths = ("/gzip", "/chunked", "/big")
+        responses = [await direct_get(http, server.url + path) for path in paths]
+        assert "content-encoding" not in responses[0].headers
+        return [r.content for r in responses]
+
+    assert served(answer, call) == [b"packed text", b"hello world", big]
+
+
+@pytest.mark.parametrize("path", ["/declared", "/chunked"])
+def test_direct_bodies_past_the_cap_are_refused(path: str) -> None:
+    def answer(head: bytes, body: bytes) -> bytes:
+        if b"/declared" in head:
+            return reply(200, b"x" * 100)
+        chunk = b"40\r\n" + b"x" * 64 + b"\r\n"
+        return reply(200, chunk * 4 + b"0\r\n\r\n", "Transfer-Encoding: chunked", length=False)
+
+    async def go() -> list[SentRequest]:
+        async with Loopback(answer) as server, Http(replace(FAST, max_bytes=50)) as http:
+            with pytest.raises(ResponseTooLarge, match="larger than 50 bytes"):
+                await direct_get(http, server.url + path)
+            return http.sent
+
+    assert [(s.method, s.status) for s in asyncio.run(go())] == [("GET", None)]
+
+
+def test_a_redirect_comes_back_as_it_came_on_a_direct_request() -> None:
+    def answer(head: bytes, body: bytes) -> bytes:
+        return reply(302, b"Object moved", "Location: /elsewhere")
+
+    async def call(http: Http, server: Loopback) -> tuple[int, str, int]:
+        response = await direct_get(http, f"{server.url}/old")
+        return response.status_code, response.headers["location"], len(server.requests)
+
+    assert served(answer, call) == (302, "/elsewhere", 1)
+
+
+def test_direct_failures_are_source_unavailable_as_through_the_client() -> None:
+    free = socket.socket()
+    free.bind(("127.0.0.1", 0))
+    closed_port = free.getsockname()[1]
+    free.close()  # nothing listens there now
+
+    def answer(head: bytes, body: bytes) -> bytes | None:
+        return None if b"/hang" in head else b""  # b"": close without a word
+
+    async def go() -> list[str]:
+        reasons = []
+        settings = replace(FAST, timeout=0.3, connect_timeout=0.3)
+        async with Loopback(answer, close_after=True) as server, Http(settings) as http:
+            for url in (
+                f"http://127.0.0.1:{closed_port}/",
+                f"{server.url}/hang",
+                f"{server.url}/silent",
+            ):
+                for direct in (True, False):
+                    try:
+                        await http.request(
+                            "GET", url, follow_redirects=False, attempts=1, direct=direct
+                        )
+                    except SourceUnavailable as exc:
+                        reasons.append(str(exc).split(" (")[0])
+        return reasons
+
+    refused, timed_out = "127.0.0.1: could not connect", "127.0.0.1: timed out"
+    silent = "127.0.0.1: network error"
+    assert asyncio.run(go()) == [refused, refused, timed_out, timed_out, silent, silent]
+
+
+def test_https_direct_requests_verify_the_certificate(tmp_path: Path) -> None:
+    cert, key = _self_signed(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(reply(200, b"secret page"))
+            await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError, ssl.SSLError):
+            pass
+        finally:
+            writer.close()
+
+    async def go() -> tuple[bytes, str]:
+        server = await asyncio.start_server(serve, "127.0.0.1", 0, ssl=context)
+        url = f"https://127.0.0.1:{server.sockets[0].getsockname()[1]}/"
+        try:
+            async with Http(replace(FAST, ca_bundle=cert)) as trusting:
+                page = (await direct_get(trusting, url)).content
+            async with Http(FAST) as default:
+                with pytest.raises(SourceUnavailable) as caught:
+                    await direct_get(default, url)
+            return page, str(caught.value)
+        finally:
+            server.close()
+
+    page, refusal = asyncio.run(go())
+    assert page == b"secret page"
+    assert refusal == "127.0.0.1: TLS certificate could not be verified (try --ca-bundle)"
+
+
+def _self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1, signed by itself, and its key (PEM files)."""
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now.replace(year=now.year - 1))
+        .not_valid_after(now.replace(year=now.year + 1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+def test_idle_connections_past_the_cap_are_closed_oldest_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("scanner.http.idle_limit", lambda: 2)
+
+    def answer(head: bytes, body: bytes) -> bytes:
+        return reply(200, b"ok")
+
+    async def go() -> list[int]:
+        async with (
+            Loopback(answer) as a,
+            Loopback(answer) as b,
+            Loopback(answer) as c,
+            Http(FAST) as http,
+        ):
+            for server in (a, b, c):
+                await direct_get(http, server.url)
+            await asyncio.sleep(0.05)
+            closed = [a.closed, b.closed, c.closed]
+            await direct_get(http, b.url)  # still idle: reused
+            return [*closed, b.accepted]
+
+    assert asyncio.run(go()) == [1, 0, 0, 1]
+
+
+def test_no_direct_connections_through_a_proxy_or_a_stand_in(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert Http(FAST)._direct is not None
+    assert Http(replace(FAST, proxy="http://proxy.example:3128"))._direct is None
+    assert mock_http(lambda r: response(200))._direct is None
+    monkeypatch.setenv("HTTPS_PROXY", "http://envproxy.example:8080")
+    assert Http(FAST)._direct is None
+
+
+def test_a_direct_request_with_a_stand_in_goes_to_the_stand_in() -> None:
+    script = Script(response(200, "from the transport"))
+    http = mock_http(script)
+    result = run(http, lambda h: direct_get(h, "https://site.example/u/jt"))
+    assert (result.text, script.calls) == ("from the transport", 1)
+
+
+def test_direct_connections_use_an_asyncio_lock_and_a_bounded_idle_store() -> None:
+    # httpcore's own (anyio) lock yields to the event loop on every acquire; if httpcore
+    # renamed the attribute our asyncio.Lock replaces, this would say so.
+    connection = scanner.http_direct.DirectConnection(
+        httpcore.Origin(b"http", b"127.0.0.1", 80), httpcore.AsyncNetworkStream(), 5.0
+    )
+    assert isinstance(connection._state_lock, asyncio.Lock)
+    assert 32 <= scanner.http_direct.idle_limit() <= 4096

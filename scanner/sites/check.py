@@ -49,12 +49,16 @@ Concurrency: one Semaphore for the run (queueing does not count against the per-
 timeout; one attempt, no retry: a refusal is "blocked" at once and a failure "unknown",
 never waited out past the deadline); every site is a task; each result
 goes to `on_result` as soon as it is final; the returned list is in the order of `sites`.
-Only the first MAX_BODY bytes of a body are decoded and searched.
+Only the first MAX_BODY bytes of a body are decoded and searched. Requests go out with
+`direct=True`: on Http's own HTTP/1.1 connections rather than httpx's pools when nothing
+(proxy, replay) stands in between, the same request either way (scanner/http.py), and a
+site's control check reuses the connection its check left idle.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import re
 import secrets
@@ -218,7 +222,7 @@ async def _check(
             async with asyncio.timeout(seconds):
                 response = await http.request(
                     plan.method, plan.url, headers=plan.headers, data=plan.data,
-                    json=plan.json, follow_redirects=False, attempts=1,
+                    json=plan.json, follow_redirects=False, attempts=1, direct=True,
                 )  # fmt: skip
         except TimeoutError:
             return SiteResult(
@@ -245,8 +249,15 @@ def _with_control(hit: SiteResult, check: SiteResult) -> SiteResult:
 
 
 def _loud(site: Site) -> str:
-    parts = urlsplit(site.uri_check.replace(PLACEHOLDER, ""))
-    body = (site.post_body or "").replace(PLACEHOLDER, "")
+    return _loud_template(site.uri_check, site.post_body)
+
+
+@functools.lru_cache(maxsize=4096)
+def _loud_template(uri_check: str, post_body: str | None) -> str:
+    """looks_loud on a check's template; cached, as a site found is planned again for its
+    control check (and a scan plans every site for each handle)."""
+    parts = urlsplit(uri_check.replace(PLACEHOLDER, ""))
+    body = (post_body or "").replace(PLACEHOLDER, "")
     return looks_loud(parts.hostname or "", parts.path, parts.query, body)
 
 
@@ -281,11 +292,17 @@ def _is_json(headers: Mapping[str, str], body: str) -> bool:
 
 
 def _text(response: httpx.Response) -> str:
-    # httpx's `encoding` parses Content-Type with the email package: only when a charset is
-    # named (UTF-8 is httpx's default, and ours).
-    named = "charset" in response.headers.get("content-type", "").lower()
-    encoding = (response.encoding or "utf-8") if named else "utf-8"
+    content_type = response.headers.get("content-type", "")
+    encoding = _encoding(content_type) if "charset" in content_type.lower() else "utf-8"
     return response.content[:MAX_BODY].decode(encoding, errors="replace")
+
+
+@functools.lru_cache(maxsize=256)
+def _encoding(content_type: str) -> str:
+    """httpx's reading of a Content-Type's charset (UTF-8, httpx's default and ours, when it
+    names none or an unknown one). It parses with the email package, so it is worked out
+    once per distinct header value: sites send the same few over and over."""
+    return httpx.Response(200, headers={"content-type": content_type}).encoding or "utf-8"
 
 
 def _matched(status: int, text: str, what: str) -> str:

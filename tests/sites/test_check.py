@@ -13,10 +13,11 @@ from typing import Any
 import httpx
 import pytest
 
+from scanner.http import Http
 from scanner.sites import check
 from scanner.sites.catalogue import Site, parse_catalogue
 from scanner.sites.check import BAD_CHARACTERS, SiteResult, Verdict, check_sites, plan_request
-from tests.support import PAGES, mock_http, shared_file
+from tests.support import FAST, PAGES, mock_http, shared_file
 
 NAME = "avery_sample"
 PROFILE = '<html><div class="profile-card">Avery Sample</div></html>'
@@ -185,6 +186,86 @@ def test_scenarios(
     assert len(sent) == requests
     assert str(sent[0].url) == f"https://profiles.example.com/u/{NAME}"
     assert sent[0].method == "GET"
+
+
+class OverLoopback:
+    """The scenarios' answers served by a real HTTP/1.1 server on 127.0.0.1, so checks take
+    Http's direct connections (real sockets) instead of a mock transport."""
+
+    def __init__(self, answer: Answer, username: str) -> None:
+        self.answer = answer
+        self.username = username
+        self.accepted = 0
+        self.requests = 0
+
+    async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.accepted += 1
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                lines = head.decode("latin-1").split("\r\n")
+                method, target, _ = lines[0].split(" ", 2)
+                headers = [line.split(": ", 1) for line in lines[1:] if line]
+                pairs = [(name, value) for name, value in headers]
+                length = {k.lower(): v for k, v in pairs}.get("content-length", "0")
+                body = await reader.readexactly(int(length))
+                self.requests += 1
+                request = httpx.Request(
+                    method, "https://profiles.example.com" + target, headers=pairs, content=body
+                )
+                answer = self.answer(request, asks_for(request, self.username))
+                assert isinstance(answer, httpx.Response)
+                kept = [
+                    (k, v)
+                    for k, v in answer.headers.raw
+                    if k.lower() not in (b"content-length", b"transfer-encoding")
+                ]
+                out = [f"HTTP/1.1 {answer.status_code} X".encode()]
+                out += [k + b": " + v for k, v in kept]
+                out.append(f"Content-Length: {len(answer.content)}".encode())
+                writer.write(b"\r\n".join(out) + b"\r\n\r\n" + answer.content)
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+
+@pytest.mark.parametrize(
+    ("site_", "answer", "verdict", "reason", "status", "unreliable", "requests"),
+    [pytest.param(*row[1:], id=row[0]) for row in SCENARIOS if row[0] != "network error"],
+)
+def test_scenarios_over_real_connections(
+    site_: Site,
+    answer: Answer,
+    verdict: Verdict,
+    reason: str,
+    status: int | None,
+    unreliable: bool,
+    requests: int,
+) -> None:
+    server = OverLoopback(answer, NAME)
+
+    async def go() -> list[SiteResult]:
+        listening = await asyncio.start_server(server.serve, "127.0.0.1", 0)
+        port = listening.sockets[0].getsockname()[1]
+        here = replace(site_, uri_check=f"http://127.0.0.1:{port}/u/{{account}}")
+        try:
+            async with Http(FAST) as http:
+                assert http._direct is not None  # the network, no proxy: direct connections
+                return await check_sites([here], NAME, http)
+        finally:
+            listening.close()
+
+    (result,) = asyncio.run(go())
+    assert (result.verdict, result.reason, result.status, result.unreliable) == (
+        verdict,
+        reason,
+        status,
+        unreliable,
+    )
+    assert server.requests == requests
+    assert server.accepted == 1  # a control check reuses the connection its check left idle
 
 
 def test_302_missing_is_judged_on_the_first_response() -> None:
