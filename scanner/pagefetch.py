@@ -17,6 +17,9 @@ to it:
   ::ffff:a.b.c.d, NAT64 64:ff9b::/96, 6to4 2002::/16, Teredo). One non-public address among
   several refuses the host.
 
+A redirect to an address that looks like an account flow (scanner.quiet: login, reset,
+token, …) is refused too: a page must never lead the scan into one.
+
 Redirects are followed by hand (at most `max_redirects`; a relative Location is resolved
 against the URL that sent it). The final answer must be 2xx with a Content-Type in
 `media_types` (for `fetch`, by default text/html or application/xhtml+xml; for
@@ -49,6 +52,7 @@ import httpx
 
 from scanner.errors import ResponseTooLarge, SourceUnavailable
 from scanner.http import Http
+from scanner.quiet import looks_loud
 
 MAX_BYTES = 2_000_000
 IMAGE_MAX_BYTES = 8_000_000
@@ -255,6 +259,9 @@ async def fetch(
                 current = current.join(location)
             except (httpx.InvalidURL, ValueError) as exc:
                 return Refusal(str(current), f"bad redirect Location ({exc})")
+            query = str(current.query, "ascii", "replace")
+            if current.scheme in ("http", "https") and (loud := looks_loud(current.path, query)):
+                return Refusal(str(current), f"redirect to an account page ({loud}): refused")
             continue
         if not 200 <= response.status_code < 300:
             return Refusal(str(current), f"HTTP {response.status_code}")

@@ -474,3 +474,15 @@ def test_no_network_resolver_skips_dns_but_not_the_other_rules() -> None:
     for url in ("http://127.0.0.1/", "http://localhost/", "http://nas.local/", "http://10.1.2.3/"):
         assert isinstance(asyncio.run(go(url)), Refusal)
     assert site.urls == ["https://blog.example.com/about"]
+
+
+@pytest.mark.parametrize(
+    "location",
+    ["/login?next=/about", "https://accounts.example.com/password/reset?token=abc"],
+)
+def test_a_redirect_into_an_account_flow_is_refused(location: str) -> None:
+    site = Site({"https://blog.example.com/about": redirect(location)})
+    outcome = run_fetch(site, "https://blog.example.com/about")
+    assert isinstance(outcome, Refusal)
+    assert "redirect to an account page" in outcome.reason
+    assert site.urls == ["https://blog.example.com/about"]
