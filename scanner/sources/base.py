@@ -49,6 +49,42 @@ class Source(ABC):
         """Look the subject up. Raise Blocked or SourceUnavailable when it cannot."""
 
 
+class HandleSource(Source):
+    """A source that looks up the subject's plain handles (a fediverse address is no
+    username on a single site)."""
+
+    needs: ClassVar[frozenset[Need]] = frozenset({"handles"})
+
+    def applies_to(self, profile: Profile) -> bool:
+        return bool(plain_handles(profile))
+
+
+class EachHandleSource(HandleSource):
+    """One request flow per handle on one site, in turn (lookup_each: a refusal stops the
+    rest, which are marked unknown with the site's profile address)."""
+
+    @abstractmethod
+    def handles_of(self, profile: Profile) -> tuple[list[str], list[str]]:
+        """The handles to look up and notes on the ones skipped (usually `pick`)."""
+
+    @abstractmethod
+    def page_of(self, handle: str) -> str:
+        """The public profile address of `handle` on the site."""
+
+    @abstractmethod
+    async def lookup(self, http: Http, profile: Profile, handle: str) -> SourceResult:
+        """Everything the site shows for one handle."""
+
+    async def search(self, profile: Profile, http: Http) -> SourceResult:
+        handles, notes = self.handles_of(profile)
+        return await lookup_each(
+            handles,
+            lambda handle: self.lookup(http, profile, handle),
+            lambda handle: Account(self.title, self.page_of(handle), handle, AccountStatus.UNKNOWN),
+            notes,
+        )
+
+
 def check_status(response: httpx.Response, service: str) -> None:
     """Turn a refusal or server failure into the matching SourceError.
 

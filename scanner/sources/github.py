@@ -40,7 +40,7 @@ from scanner.models import (
     SourceResult,
 )
 from scanner.sources.base import (
-    Source,
+    HandleSource,
     check_status,
     json_body,
     lookup_each,
@@ -214,13 +214,9 @@ def pick_handles(handles: tuple[str, ...]) -> tuple[list[str], list[str]]:
     return pick(logins, SITE, MAX_HANDLES, valid=LOGIN)
 
 
-class GitHubSource(Source):
+class GitHubSource(HandleSource):
     name = NAME
     title = SITE
-    needs = frozenset({"handles"})
-
-    def applies_to(self, profile: Profile) -> bool:
-        return bool(plain_handles(profile))  # a fediverse address is no GitHub login
 
     async def search(self, profile: Profile, http: Http) -> SourceResult:
         """Each plain handle in turn (lookup_each stops after a rate limit)."""

@@ -51,10 +51,9 @@ from scanner.models import (
 from scanner.sources.base import (
     TIED,
     UNTIED,
-    Source,
+    EachHandleSource,
     check_status,
     json_body,
-    lookup_each,
     personal_domain,
     pick,
     plain_handles,
@@ -261,19 +260,15 @@ def pick_handles(profile: Profile) -> tuple[list[str], list[str]]:
     return pick(plain_handles(profile), SITE, MAX_HANDLES, valid=USERNAME)
 
 
-class GitLabSource(Source):
+class GitLabSource(EachHandleSource):
     name = NAME
     title = SITE
-    needs = frozenset({"handles"})
 
-    def applies_to(self, profile: Profile) -> bool:
-        return bool(plain_handles(profile))
+    def handles_of(self, profile: Profile) -> tuple[list[str], list[str]]:
+        return pick_handles(profile)
 
-    async def search(self, profile: Profile, http: Http) -> SourceResult:
-        handles, notes = pick_handles(profile)
-        return await lookup_each(
-            handles,
-            lambda handle: _lookup(http, handle, profile),
-            lambda handle: Account(SITE, profile_url(handle), handle, AccountStatus.UNKNOWN),
-            notes,
-        )
+    def page_of(self, handle: str) -> str:
+        return profile_url(handle)
+
+    async def lookup(self, http: Http, profile: Profile, handle: str) -> SourceResult:
+        return await _lookup(http, handle, profile)

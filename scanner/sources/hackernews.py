@@ -43,10 +43,9 @@ from scanner.models import (
 from scanner.sources.base import (
     TIED,
     UNTIED,
-    Source,
+    EachHandleSource,
     check_status,
     json_body,
-    lookup_each,
     pick,
     plain_handles,
     tie,
@@ -152,19 +151,15 @@ async def _lookup(http: Http, handle: str, profile: Profile) -> SourceResult:
     return parse_user(data, handle, profile)
 
 
-class HackerNewsSource(Source):
+class HackerNewsSource(EachHandleSource):
     name = NAME
     title = SITE
-    needs = frozenset({"handles"})
 
-    def applies_to(self, profile: Profile) -> bool:
-        return bool(plain_handles(profile))
+    def handles_of(self, profile: Profile) -> tuple[list[str], list[str]]:
+        return pick_handles(profile)
 
-    async def search(self, profile: Profile, http: Http) -> SourceResult:
-        handles, notes = pick_handles(profile)
-        return await lookup_each(
-            handles,
-            lambda handle: _lookup(http, handle, profile),
-            lambda handle: Account(SITE, profile_url(handle), handle, AccountStatus.UNKNOWN),
-            notes,
-        )
+    def page_of(self, handle: str) -> str:
+        return profile_url(handle)
+
+    async def lookup(self, http: Http, profile: Profile, handle: str) -> SourceResult:
+        return await _lookup(http, handle, profile)

@@ -23,7 +23,7 @@ import re
 from scanner.errors import SourceUnavailable
 from scanner.http import Http
 from scanner.models import Profile, SourceResult
-from scanner.sources.base import Source, check_status, json_body, pick, plain_handles
+from scanner.sources.base import HandleSource, check_status, json_body, pick, plain_handles
 from scanner.sources.keybase_parse import NAME, SITE, parse_lookup
 
 API = "https://keybase.io/_/api/1.0/user/lookup.json"
@@ -42,13 +42,9 @@ def lookup_url(usernames: list[str]) -> str:
     return f"{API}?usernames={','.join(usernames)}&fields={FIELDS}"
 
 
-class KeybaseSource(Source):
+class KeybaseSource(HandleSource):
     name = NAME
     title = SITE
-    needs = frozenset({"handles"})
-
-    def applies_to(self, profile: Profile) -> bool:
-        return bool(plain_handles(profile))
 
     async def search(self, profile: Profile, http: Http) -> SourceResult:
         usernames, notes = pick_handles(profile)

@@ -51,7 +51,7 @@ from scanner.models import (
 from scanner.sources.base import (
     TIED,
     UNTIED,
-    Source,
+    HandleSource,
     check_status,
     json_body,
     lookup_each,
@@ -317,13 +317,9 @@ def pick_handles(profile: Profile) -> tuple[list[str], list[str]]:
     return pick(plain_handles(profile), SITE, MAX_HANDLES)
 
 
-class StackExchangeSource(Source):
+class StackExchangeSource(HandleSource):
     name = NAME
     title = SITE
-    needs = frozenset({"handles"})
-
-    def applies_to(self, profile: Profile) -> bool:
-        return bool(plain_handles(profile))
 
     async def search(self, profile: Profile, http: Http) -> SourceResult:
         api = _Api(http)

@@ -9,7 +9,9 @@ import pytest
 
 from scanner.errors import Blocked, SourceUnavailable
 from scanner.models import Account, AccountStatus, Lead, Profile, SourceRef, SourceResult
+from scanner.sources import SOURCES
 from scanner.sources.base import (
+    HandleSource,
     fediverse_handles,
     lookup_each,
     personal_domain,
@@ -154,3 +156,15 @@ def test_pick_keeps_case_where_the_site_does() -> None:
     picked, notes = pick(["jl", "JL", "jl"], "HN", 5, case_sensitive=True)
     assert picked == ["jl", "JL"]
     assert notes == []
+
+
+def test_handle_sources_skip_a_profile_with_only_fediverse_addresses() -> None:
+    fediverse_only = Profile(handles=("jtestwell@mastodon.example",))
+    plain = Profile(handles=("jtestwell",))
+    handle_sources = [cls() for cls in SOURCES if issubclass(cls, HandleSource)]
+    assert {s.name for s in handle_sources} >= {
+        "github", "gitlab", "hackernews", "reddit", "keybase", "stackexchange",
+    }  # fmt: skip
+    for source in handle_sources:
+        assert not source.applies_to(fediverse_only), source.name
+        assert source.applies_to(plain), source.name
