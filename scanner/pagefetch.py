@@ -17,8 +17,9 @@ to it:
   ::ffff:a.b.c.d, NAT64 64:ff9b::/96, 6to4 2002::/16, Teredo). One non-public address among
   several refuses the host.
 
-A redirect to an address that looks like an account flow (scanner.quiet: login, reset,
-token, …) is refused too: a page must never lead the scan into one.
+A page whose address (the first one or any redirect hop) looks like an account flow
+(scanner.quiet: login, reset, token, …) is refused too: opening a leaked reset link could
+act on an account. Photos are not screened this way (CDN addresses carry tokens).
 
 Redirects are followed by hand (at most `max_redirects`; a relative Location is resolved
 against the URL that sent it). The final answer must be 2xx with a Content-Type in
@@ -187,6 +188,17 @@ def url_problem(url: httpx.URL) -> str | None:
     return None
 
 
+def account_page(url: httpx.URL) -> str | None:
+    """What a page address is when it looks like an account flow ("an account page (login)").
+
+    Only http(s) addresses: url_problem names what is wrong with any other.
+    """
+    if url.scheme not in ("http", "https"):
+        return None
+    loud = looks_loud(url.path, str(url.query, "ascii", "replace"))
+    return f"an account page ({loud})" if loud else None
+
+
 async def host_problem(url: httpx.URL, resolve: Resolver) -> str | None:
     """url_problem, then every address the host resolves to must be public."""
     if (problem := url_problem(url)) is not None:
@@ -237,7 +249,9 @@ async def fetch(
         return Refusal(url, f"not a valid URL ({exc})")
     hops = 0
     while True:
-        if (problem := await host_problem(current, resolve)) is not None:
+        problem = account_page(current) if media_types is HTML_TYPES else None
+        problem = problem or await host_problem(current, resolve)
+        if problem is not None:
             where = "redirect to " if hops else ""
             return Refusal(str(current), f"{where}{problem}: refused")
         try:
@@ -259,9 +273,6 @@ async def fetch(
                 current = current.join(location)
             except (httpx.InvalidURL, ValueError) as exc:
                 return Refusal(str(current), f"bad redirect Location ({exc})")
-            query = str(current.query, "ascii", "replace")
-            if current.scheme in ("http", "https") and (loud := looks_loud(current.path, query)):
-                return Refusal(str(current), f"redirect to an account page ({loud}): refused")
             continue
         if not 200 <= response.status_code < 300:
             return Refusal(str(current), f"HTTP {response.status_code}")

@@ -486,3 +486,17 @@ def test_a_redirect_into_an_account_flow_is_refused(location: str) -> None:
     assert isinstance(outcome, Refusal)
     assert "redirect to an account page" in outcome.reason
     assert site.urls == ["https://blog.example.com/about"]
+
+
+def test_a_page_address_that_looks_like_an_account_flow_is_never_requested() -> None:
+    site = Site({})
+    outcome = run_fetch(site, "https://accounts.example.com/password/reset?token=abc")
+    assert isinstance(outcome, Refusal)
+    assert outcome.reason == "an account page (password): refused"
+    assert site.urls == []
+
+
+def test_photo_addresses_are_not_screened_for_account_words() -> None:
+    url = "https://blog.example.com/img/garden.jpg?token=abc"  # a signed CDN address
+    site = Site({url: image()})
+    assert isinstance(run_fetch_image(site, url), Page)

@@ -5,10 +5,9 @@
 The results come from scanner.sources.websearch (which calls this). For at most MAX_PAGES
 results:
 
-1. skip a result whose address looks like an account flow (scanner.quiet: login, reset,
-   token, …: opening a leaked reset link could act on an account); fetch the others with
-   scanner.pagefetch (HTML only, size cap, public addresses only,
-   every redirect hop checked); a page that cannot be read is said in the notes, and a
+1. fetch the page with scanner.pagefetch (HTML only, size cap, public addresses only, every
+   redirect hop checked, never an address that looks like an account flow: login, reset,
+   token, …); a page that cannot be read is said in the notes, and a
    result whose page is walled (captcha, WAF, 401/403/429) is listed as "check this
    yourself" with the search link, never as "not found";
 2. read its visible text, meta tags and JSON-LD (scanner.extract.html_to_text) and run every
@@ -50,7 +49,6 @@ from scanner.models import (
 )
 from scanner.pagefetch import Page, Refusal, fetch, resolver_for
 from scanner.photos import photo_findings
-from scanner.quiet import looks_loud
 from scanner.sites.walls import detect_wall
 from scanner.sources.websearch_plan import SearchResult, observations_in
 from scanner.subject import Reading, Record, read_page, weak
@@ -108,18 +106,18 @@ async def mine(
             late += number < MAX_PAGES
             observations.extend(observations_in(profile, result, source))
             continue
-        parts = urlsplit(result.url)
-        if loud := looks_loud(parts.path, parts.query):
-            notes.append(f"not opened {result.url}: it looks like an account page ({loud})")
-            observations.extend(observations_in(profile, result, source))
-            continue
         outcome = await fetch(http, result.url, resolve=resolve)
         wall = _wall(outcome)
         broker = _broker(catalogue, result.url)
         if isinstance(outcome, Page) and not wall:
+            try:
+                text = html_to_text(outcome.html)
+                reading = read_page(text, _extract(text, profile), profile)
+            except Exception as exc:  # a bug tripped by one hostile page costs that page only
+                notes.append(f"could not read {outcome.url}: internal error ({exc!r:.200})")
+                observations.extend(observations_in(profile, result, source))
+                continue
             read += 1
-            text = html_to_text(outcome.html)
-            reading = read_page(text, _extract(text, profile), profile)
             broker = _broker(catalogue, outcome.url) or broker
             own = _own_site(outcome.url, profile)
             observations.extend(_observations(reading, text, outcome.url, source, broker, own))

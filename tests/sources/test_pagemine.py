@@ -10,13 +10,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import replace
+from typing import Any
 
 import httpx
 import pytest
 
+from scanner import subject
 from scanner.brokers.catalogue import load_brokers
 from scanner.http import Http
-from scanner.models import AccountStatus, Kind, ScanResult, Severity, SourceResult
+from scanner.models import AccountStatus, Kind, Profile, ScanResult, Severity, SourceResult
 from scanner.pipeline import run_scan
 from scanner.replay import ReplayTransport
 from scanner.sources import all_sources, pagemine
@@ -276,7 +278,28 @@ def test_results_that_look_like_account_flows_are_never_opened(url: str) -> None
     world = World({})
     result = run(world, [hit(url, snippet="jordan.testwell@example.com")])
     assert world.urls == []
-    assert any(
-        note.startswith(f"not opened {url}: it looks like an account page") for note in result.notes
-    )
+    assert any(note.startswith(f"could not read {url}: an account page (") for note in result.notes)
     assert values(result, Kind.EMAIL) == {"jordan.testwell@example.com"}  # the snippet still counts
+
+
+def test_a_page_that_trips_a_bug_costs_only_that_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    bad, good = "https://bad.example.com/", "https://people.example.net/name/jordan-testwell"
+    world = World(
+        {
+            bad: httpx.Response(200, headers=HTML, text="<p>TRIP Jordan Testwell</p>"),
+            good: httpx.Response(200, headers=HTML, text=PEOPLE),
+        }
+    )
+    real = subject.read_page
+
+    def fragile(text: str, items: Any, profile: Profile) -> Any:
+        if "TRIP" in text:
+            raise ValueError("extractor tripped")
+        return real(text, items, profile)
+
+    monkeypatch.setattr(pagemine, "read_page", fragile)
+    result = run(world, [hit(bad, snippet="jordan.testwell@example.com"), hit(good)])
+    assert f"could not read {bad}: internal error (ValueError('extractor tripped'))" in result.notes
+    assert "+12175550163" in values(result, Kind.PHONE)  # the next page is still read
+    assert values(result, Kind.EMAIL) == {"jordan.testwell@example.com"}  # bad one's snippet
+    assert "1 page(s) read" in result.notes

@@ -21,7 +21,7 @@ from scanner.sources import websearch
 from scanner.sources.websearch import SearchResult, WebSearchSource, parse_searxng, results
 from scanner.sources.websearch_ddgs import ddgs_options, decode_link, load_ddgs, parse_html
 from scanner.sources.websearch_plan import Query, observations_in, query_plan
-from tests.support import JORDAN, REPLAY, mock_http, page, page_bytes
+from tests.support import JORDAN, REPLAY, mock_http, page, page_bytes, shared_file
 
 DDG = "https://html.duckduckgo.com/html/"
 SEARX = "https://search.example.org"
@@ -685,3 +685,23 @@ def test_ddgs_missing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "ddgs", None)
     with pytest.raises(SourceUnavailable, match="ddgs package is not installed"):
         load_ddgs()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "html-serp.client-side-graph-database.2026-02-27.html",
+        "html-serp.indexeddb-wrapper.2026-02-27.html",
+    ],
+)
+def test_the_parser_reads_real_duckduckgo_captures(name: str) -> None:
+    """Our fixtures imitate these pages; the real captures must read the same way."""
+    html = shared_file(f"html/duckduckgo/{name}").read_text(encoding="utf-8")
+    found = parse_html(200, html, Q)
+    assert len(found) == html.count('class="result results_links') == 10
+    for result in found:
+        assert result.url.startswith("https://")
+        assert "duckduckgo.com" not in result.url  # the uddg redirect is decoded
+        assert result.title
+        assert result.snippet
+    assert len({r.url for r in found}) == len(found)
