@@ -1,7 +1,7 @@
 """Web search: "Google yourself" on DuckDuckGo (or another ddgs engine, or your SearXNG).
 
-Queries: websearch_plan.query_plan (at most 20). Backend: `backend` (constructor or
-`results()`), else EXPOSURE_AUDIT_SEARCH_BACKEND, else "duckduckgo":
+Queries: websearch_plan.query_plan (at most 20). Backend: `backend` (constructor),
+else EXPOSURE_AUDIT_SEARCH_BACKEND, else "duckduckgo":
 
 - "duckduckgo" (or another ddgs text engine), live: the `ddgs` package (websearch_ddgs).
 - "duckduckgo" when Http is not live (a replayed world, tests): GET
@@ -19,7 +19,7 @@ Queries: websearch_plan.query_plan (at most 20). Backend: `backend` (constructor
 Polite and bounded: Http.pace before each query (3 s; SearXNG 1 s); at most 10 results a
 query and 100 a run, de-duplicated by URL; nothing new is sent after a refusal (for the
 rest of the scan), after 100 results or after RUN_BUDGET seconds. Each query is sent once
-per Http: later runs (a lead's wave, `results()`) reuse the answer. `search()` then hands
+per Http: later runs (a lead's wave) reuse the answer. `search()` then hands
 the results to scanner.sources.pagemine, which reads the first pages and keeps only what
 ties to the subject (and, for results not read, what their title and snippet show of the
 subject's own identifiers); each page is reported once per scan.
@@ -61,7 +61,7 @@ from scanner.sources.websearch_plan import (
     web_url,
 )
 
-__all__ = ["SearchResult", "WebSearchSource", "parse_searxng", "results"]
+__all__ = ["SearchResult", "WebSearchSource", "parse_searxng"]
 
 NAME = "websearch"
 ENV_BACKEND = "EXPOSURE_AUDIT_SEARCH_BACKEND"
@@ -279,12 +279,3 @@ def _check(response: httpx.Response, service: str) -> None:
         raise SourceUnavailable(f"{service} redirected to {clean(where, 200)} (not followed)")
     if status == 404:
         raise SourceUnavailable(f"{service} answered HTTP 404")
-
-
-async def results(profile: Profile, http: Http, backend: str | None = None) -> list[SearchResult]:
-    """The profile's web search results, de-duplicated (for page mining).
-
-    Queries this scan already sent (the source's own run) are answered from memory.
-    """
-    found, _ = await WebSearchSource(backend=backend).collect(profile, http)
-    return found

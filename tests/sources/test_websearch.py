@@ -18,7 +18,7 @@ from scanner.errors import Blocked, SourceUnavailable
 from scanner.http import Http, HttpSettings
 from scanner.models import Kind, Location, Profile, SourceResult
 from scanner.sources import websearch
-from scanner.sources.websearch import SearchResult, WebSearchSource, parse_searxng, results
+from scanner.sources.websearch import SearchResult, WebSearchSource, parse_searxng
 from scanner.sources.websearch_ddgs import ddgs_options, decode_link, load_ddgs, parse_html
 from scanner.sources.websearch_plan import Query, observations_in, query_plan
 from tests.support import JORDAN, REPLAY, mock_http, page, page_bytes, shared_file
@@ -157,6 +157,12 @@ def test_searxng_silent_engines_are_blocked() -> None:
 
 
 # --- the source over a mock transport (not live: DuckDuckGo's page through Http) -------------
+
+
+async def results(profile: Profile, http: Http) -> list[SearchResult]:
+    """The de-duplicated results of the profile's queries, as the source's run collects them."""
+    found, _ = await WebSearchSource().collect(profile, http)
+    return found
 
 
 @pytest.fixture(autouse=True)
