@@ -3,8 +3,9 @@
 `html_to_text` returns two parts separated by a blank line:
 
 1. The visible text of <body>: script, style, noscript, template, svg, iframe, object,
-   canvas and <head> are dropped; block elements (p, div, li, tr, td, h1…, br, …) start
-   new lines; other whitespace collapses to single spaces (<pre> keeps its line breaks);
+   canvas and <head> are dropped; block elements (p, div, li, tr, h1…, br, …) start
+   new lines, except inside a table cell; a table row is one line with its cells joined
+   by " | "; other whitespace collapses to single spaces (<pre> keeps its line breaks);
    lines are stripped and blank lines dropped. Elements hidden with CSS or `hidden` are
    kept: they are still public in the page's source.
 2. Metadata lines, one per value, each "label: value": the <title>, meta description /
@@ -43,6 +44,7 @@ BLOCK_TAGS = frozenset(
      "option", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th",
      "thead", "tr", "ul", "textarea", "select", "label", "button"}
 )  # fmt: skip
+CELL_TAGS = frozenset({"td", "th"})
 META_KEYS = frozenset({"description", "author", "keywords"})
 META_PREFIXES = ("og:", "twitter:", "profile:", "article:author")
 META_SKIP_WORDS = ("image", "video", "audio", "card", "type", "locale", "width", "height")
@@ -100,26 +102,52 @@ def strip_tags(html: str) -> str:
 def _walk(root: Any) -> Iterator[str]:
     """Text pieces of the tree under root in document order; "\n" at block edges.
 
-    Iterative, so a deeply nested hostile page cannot exhaust the recursion limit.
+    A table row is one line, its cells joined by " | " (blocks inside a cell become
+    spaces), so a row of a roster or a dump reads as one delimited line, as a reader sees
+    it: scanner.subject keeps such a row to itself. Iterative, so a deeply nested hostile
+    page cannot exhaust the recursion limit.
     """
     stack: list[tuple[Any, bool]] = [(root, False)]
     pre_depth = 0
+    cell_depth = 0
     while stack:
         node, leaving = stack.pop()
         tag = node.tag
         if leaving:
             pre_depth -= tag == "pre"
-            yield "\n" if tag in BLOCK_TAGS else ""
+            cell_depth -= tag in CELL_TAGS
+            yield _edge(tag, cell_depth)
         elif tag == "-text":
             raw = node.text_content or ""
             yield raw if pre_depth else _collapse(raw)
         elif tag == "br":
-            yield "\n"
+            yield " " if cell_depth else "\n"
         elif not tag.startswith("-") and tag not in SKIP_TAGS:
             pre_depth += tag == "pre"
-            yield "\n" if tag in BLOCK_TAGS else ""
+            if tag in CELL_TAGS:
+                yield " | " if _follows_a_cell(node) else ""
+                cell_depth += 1
+            else:
+                yield _edge(tag, cell_depth)
             stack.append((node, True))
             stack.extend((child, False) for child in reversed(list(node.iter(include_text=True))))
+
+
+def _edge(tag: str, cell_depth: int) -> str:
+    """What a tag's start or end adds: a line break for a block, a space inside a cell."""
+    if tag not in BLOCK_TAGS or tag in CELL_TAGS:
+        return ""
+    return " " if cell_depth else "\n"
+
+
+def _follows_a_cell(node: Any) -> bool:
+    """Whether an earlier sibling of this td/th is a cell of the same row."""
+    sibling = node.prev
+    while sibling is not None:
+        if sibling.tag in CELL_TAGS:
+            return True
+        sibling = sibling.prev
+    return False
 
 
 def _collapse(raw: str) -> str:

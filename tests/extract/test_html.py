@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scanner.extract import extract_html, html_to_text
+from scanner.extract import extract_html, extract_text, html_to_text
 from scanner.extract.html import MAX_DEPTH, strip_tags, too_deep
 from scanner.models import Kind
 
@@ -41,7 +41,22 @@ def test_visible_text_and_blocks() -> None:
         "Second line",
     ]
     assert "keep these\nspaces" in visible  # <pre> keeps its line breaks
-    assert "217\n555-0142" in visible  # table cells do not run together
+    assert "217 | 555-0142" in visible  # a row is one line; its cells do not run together
+    assert extract_text("217 | 555-0142") == []
+
+
+def test_a_table_row_is_one_delimited_line() -> None:
+    page = (
+        "<table><thead><tr><th>Role</th><th>Name</th><th>Cell</th></tr></thead>"
+        "<tr><td>Chair</td><td><p>Ana</p><div>Ruiz<br>(she/her)</div></td><td>555-0100</td></tr>"
+        "<tr><td>Treasurer</td><td>Bo Lind</td><td></td></tr></table><p>Footer</p>"
+    )
+    assert html_to_text(page).splitlines() == [
+        "Role | Name | Cell",
+        "Chair | Ana Ruiz (she/her) | 555-0100",
+        "Treasurer | Bo Lind |",
+        "Footer",
+    ]
 
 
 def test_drops_script_style_and_friends() -> None:
