@@ -11,6 +11,7 @@ raises SourceUnavailable. A source never prints.
 from __future__ import annotations
 
 import json
+import os
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -36,6 +37,16 @@ class Source(ABC):
     # False for a source that asks no service anything (a list of places to check by hand):
     # its run alone does not make a scan "checked".
     asks: ClassVar[bool] = True
+    # The environment variable holding this source's API key, when it takes one (`doctor`
+    # lists which are set, never their values).
+    key_env: ClassVar[str | None] = None
+
+    @classmethod
+    def api_key(cls) -> str | None:
+        """The API key from `key_env`, or None when unset or blank."""
+        if cls.key_env is None:
+            return None
+        return os.environ.get(cls.key_env, "").strip() or None
 
     def applies_to(self, profile: Profile) -> bool:
         return any(getattr(profile, need) for need in self.needs)

@@ -20,7 +20,6 @@ when tied, which leads (handles, emails, domains) it yields, found_from = the lo
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
@@ -217,10 +216,11 @@ def pick_handles(handles: tuple[str, ...]) -> tuple[list[str], list[str]]:
 class GitHubSource(HandleSource):
     name = NAME
     title = SITE
+    key_env = "GITHUB_TOKEN"
 
     async def search(self, profile: Profile, http: Http) -> SourceResult:
         """Each plain handle in turn (lookup_each stops after a rate limit)."""
-        api = _Api(http, os.environ.get("GITHUB_TOKEN") or None)
+        api = _Api(http, self.api_key())
         handles, notes = pick_handles(tuple(plain_handles(profile)))
         return await lookup_each(
             handles,

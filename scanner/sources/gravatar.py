@@ -19,7 +19,6 @@ contact form and calendar URLs are not leads (free text; booking and form servic
 from __future__ import annotations
 
 import hashlib
-import os
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -250,10 +249,11 @@ class GravatarSource(Source):
     name = NAME
     title = SITE
     needs = frozenset({"emails"})
+    key_env = "GRAVATAR_API_KEY"
 
     async def search(self, profile: Profile, http: Http) -> SourceResult:
         """Every email's profile, in turn (lookup_each stops after a rate limit)."""
-        key = os.environ.get("GRAVATAR_API_KEY") or None
+        key = self.api_key()
         emails = list(dict.fromkeys(e.strip().lower() for e in profile.emails if "@" in e))
         notes: list[str] = []
         if len(emails) > MAX_EMAILS:

@@ -20,7 +20,6 @@ pastes are never called.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 from urllib.parse import quote
 
@@ -63,10 +62,6 @@ MARKS = (
     ("IsRetired", True, "HIBP has retired this breach"),
     ("IsVerified", False, "HIBP has not verified this breach"),
 )
-
-
-def api_key() -> str:
-    return os.environ.get(KEY_ENV, "").strip()
 
 
 def lookup_url(email: str) -> str:
@@ -140,17 +135,18 @@ class HibpSource(Source):
     name = NAME
     title = SITE
     needs = frozenset({"emails"})
+    key_env = KEY_ENV
 
     def applies_to(self, profile: Profile) -> bool:
         """Only with an email to look up and an API key in HIBP_API_KEY."""
-        return bool(profile.emails) and bool(api_key())
+        return bool(profile.emails) and self.api_key() is not None
 
     def skip_reason(self, profile: Profile) -> str:
         return NO_KEY if profile.emails else super().skip_reason(profile)
 
     async def search(self, profile: Profile, http: Http) -> SourceResult:
-        key = api_key()
-        if not key:
+        key = self.api_key()
+        if key is None:
             raise Blocked(NO_KEY)
         emails, notes = limit_emails(profile.emails, MAX_EMAILS, SITE)
         return await lookup_each(
