@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 # Start-up stays fast (`--help`, `--version`, a scheduled check that is not due): the
 # scan machinery is imported by the commands that use it, not here.
-from scanner import __version__, cli_counsel, cli_history, cli_usernames
+from scanner import __version__, cli_counsel, cli_doctor, cli_history, cli_usernames
+from scanner.cli_network import add_network_options, network_path_of
 from scanner.errors import InputError
 from scanner.limits import DEFAULT_DEPTH, MAX_DEPTH
 from scanner.models import RunStatus
@@ -31,6 +32,7 @@ from scanner.userfiles import read_user_file
 if TYPE_CHECKING:
     from scanner.extract import Extracted
     from scanner.models import ScanResult
+    from scanner.netpath import NetworkPath
     from scanner.sites.catalogue import Catalogue
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_PIPE = 0, 1, 2, 130, 141
@@ -46,8 +48,10 @@ EPILOG = (
     "exit status: 0 done, 1 internal error, 2 bad input, 130 interrupted, 141 output pipe "
     "closed. "
     "Environment: GITHUB_TOKEN and GRAVATAR_API_KEY (optional API keys, never written "
-    "to reports); HTTPS_PROXY/HTTP_PROXY/NO_PROXY and SSL_CERT_FILE are honoured; "
-    "XDG_DATA_HOME decides where reports go by default."
+    "to reports); HTTPS_PROXY/HTTP_PROXY/ALL_PROXY/NO_PROXY (http, https or socks5h "
+    "proxies; the proxy resolves host names), SSL_CERT_FILE and EXPOSURE_AUDIT_TOR are "
+    "honoured; XDG_DATA_HOME decides where reports go by default. `doctor` shows the "
+    "network path a scan would take."
 )
 
 
@@ -78,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_usernames.add_commands(commands, _Parser)
     cli_history.add_commands(commands)
     cli_counsel.add_commands(commands, _Parser)
+    cli_doctor.add_command(commands)
     return parser
 
 
@@ -131,8 +136,7 @@ def _add_scan(commands: Any) -> None:
         help=f"follow leads (emails, handles, domains tied to you) N steps deep, 0 to {MAX_DEPTH}"
         f" (default {DEFAULT_DEPTH}; 0 looks up only what you gave)",
     )  # fmt: skip
-    net.add_argument("--proxy", metavar="URL", help="proxy for every request (overrides env)")
-    net.add_argument("--ca-bundle", type=Path, metavar="PATH", help="CA certificates file")
+    add_network_options(net)
     net.add_argument(
         "--timeout", type=_positive, default=20.0, metavar="SECONDS",
         help="seconds to wait for each response (default 20)",
@@ -216,6 +220,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cli_history.cmd_rescan(args, main)
         if args.command == "clients":
             return cli_counsel.cmd_clients(args, quiet_scan)
+        if args.command == "doctor":
+            return cli_doctor.cmd_doctor(args)
         return cmd_sources()
     except InputError as exc:
         print(f"{PROG}: error: {printable(str(exc))}", file=sys.stderr)
@@ -268,7 +274,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     site_list = _site_list(args.sites, args.replay)
     sources = select_sources(args.sources.split(",") if args.sources else None, site_list)
     settings = HttpSettings(
-        proxy=args.proxy, ca_bundle=args.ca_bundle, timeout=args.timeout,
+        path=network_path_of(args), timeout=args.timeout,
         pacing=not args.replay,  # a recorded world has no service to be polite to
     )  # fmt: skip
     transport = ReplayTransport(args.replay) if args.replay else None
@@ -338,13 +344,16 @@ def _report_paths(
     return args.json or base / "report.json", args.html or base / "report.html"
 
 
-def quiet_scan(profile: Any, sources: Any, replay: Path | None = None) -> ScanResult:
+def quiet_scan(
+    profile: Any, sources: Any, replay: Path | None = None, path: NetworkPath | None = None
+) -> ScanResult:
     """A scan with no progress output and nothing written: for counselor mode."""
     from scanner.http import Http, HttpSettings
+    from scanner.netpath import network_path
     from scanner.pipeline import run_scan
     from scanner.replay import ReplayTransport
 
-    settings = HttpSettings(pacing=replay is None)
+    settings = HttpSettings(path=path or network_path(), pacing=replay is None)
     transport = ReplayTransport(replay) if replay else None
 
     async def scan() -> ScanResult:

@@ -18,12 +18,14 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from scanner.cli_network import add_network_options, network_path_of
 from scanner.errors import InputError, ScannerError
 from scanner.text import printable
 
 if TYPE_CHECKING:
     from scanner.counsel.vault import Vault
     from scanner.models import ScanResult
+    from scanner.netpath import NetworkPath
 
 PASSPHRASE_ENV = "EXPOSURE_AUDIT_PASSPHRASE"  # noqa: S105 - the variable's name, not a secret
 RESCAN_DAYS = 30
@@ -56,6 +58,7 @@ def add_commands(commands: Any, parser_class: type[argparse.ArgumentParser]) -> 
     for flag in ("name", "handle", "email", "phone", "location", "domain"):
         scan.add_argument(f"--{flag}", action="append", default=[])
     scan.add_argument("--replay", type=Path, metavar="DIR", help=argparse.SUPPRESS)
+    add_network_options(scan)
     report = actions.add_parser("report", help="export a client's latest report to a folder")
     report.add_argument("label")
     kind = report.add_mutually_exclusive_group()
@@ -67,6 +70,7 @@ def add_commands(commands: Any, parser_class: type[argparse.ArgumentParser]) -> 
     rescan = actions.add_parser("rescan", help="rescan every client that is due")
     rescan.add_argument("--due", action="store_true", required=True)
     rescan.add_argument("--every", type=int, default=RESCAN_DAYS, metavar="DAYS")
+    add_network_options(rescan)
     export = actions.add_parser("export", help="write a client's decrypted data to a new folder")
     export.add_argument("label")
     export.add_argument("--out", type=Path, required=True, metavar="DIR")
@@ -159,6 +163,7 @@ def _scan(
     scan_runner: Callable[..., ScanResult],
     *,
     quiet: bool = False,
+    path: NetworkPath | None = None,
 ) -> int:
     from scanner.counsel.clients import get_client, require_consent, save_scan, set_profile
     from scanner.history.codec import dumps
@@ -179,7 +184,7 @@ def _scan(
     profile = build_profile(data, origin=f"client {record.label}")
     sources = [s for s in all_sources() if record.consent.covers(s.name)]
     require_consent(record, [s.name for s in sources])
-    result = scan_runner(profile, sources, args.replay)
+    result = scan_runner(profile, sources, args.replay, path or network_path_of(args))
     set_profile(vault, record.label, data)
     save_scan(vault, record.label, dumps(result), result.finished)
     if quiet:
@@ -255,6 +260,7 @@ def _rescan(vault: Vault, args: argparse.Namespace, scan_runner: Callable[..., S
     from scanner.counsel.clients import due_for_rescan
 
     due = due_for_rescan(vault, datetime.now(UTC), args.every)
+    path = network_path_of(args)  # once: a missing Tor client stops the batch, not each client
     failed = 0
     for record in due:  # one client failing never stops the others
         ns = argparse.Namespace(
@@ -262,7 +268,7 @@ def _rescan(vault: Vault, args: argparse.Namespace, scan_runner: Callable[..., S
             location=[], domain=[], replay=getattr(args, "replay", None),
         )  # fmt: skip
         try:
-            _scan(vault, ns, scan_runner, quiet=True)
+            _scan(vault, ns, scan_runner, quiet=True, path=path)
         except (ScannerError, OSError) as exc:
             failed += 1
             print(printable(f"{record.label}: not rescanned: {exc}"), file=sys.stderr)

@@ -16,6 +16,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from scanner.cli_network import add_network_options, network_path_of
 from scanner.errors import InputError, SourceError
 from scanner.text import printable
 
@@ -58,6 +59,7 @@ def add_commands(commands: Any, parser_class: type[argparse.ArgumentParser]) -> 
         help="seconds to wait for each site (default 10)",
     )  # fmt: skip
     usernames.add_argument("--quiet", action="store_true", help="no progress output")
+    add_network_options(usernames)
     usernames.add_argument(
         "--replay", type=Path, metavar="DIR",
         help="answer every request from a recorded world instead of the network (tests)",
@@ -71,10 +73,11 @@ def add_commands(commands: Any, parser_class: type[argparse.ArgumentParser]) -> 
         dest="sites_command", metavar="ACTION", parser_class=parser_class
     )
     actions.required = True
-    actions.add_parser(
+    update = actions.add_parser(
         "update",
         help="download the current WhatsMyName list (a bad download never replaces a good copy)",
     )
+    add_network_options(update)
     actions.add_parser("info", help="where the site list is and how many sites it has")
 
 
@@ -132,7 +135,7 @@ def cmd_usernames(args: argparse.Namespace) -> int:
     settings = HttpSettings(
         timeout=args.timeout, connect_timeout=args.timeout, attempts=2, max_retry_after=5.0,
         max_connections=max(args.concurrency, 32), max_bytes=2_000_000,
-        pacing=not args.replay,
+        pacing=not args.replay, path=network_path_of(args),
     )  # fmt: skip
     transport = None
     if args.replay:
@@ -260,8 +263,10 @@ def cmd_sites(args: argparse.Namespace) -> int:
             print(f"{len(installed.sites)} sites in {installed.origin}")
         return 0
 
+    settings = HttpSettings(path=network_path_of(args))
+
     async def run() -> str:
-        async with Http(HttpSettings()) as http:
+        async with Http(settings) as http:
             return (await update_sites(http)).message
 
     try:

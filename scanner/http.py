@@ -4,12 +4,12 @@
 backoff (transport errors, 429 honouring Retry-After, 5xx), a per-host concurrency cap, a
 bounded response size, and a log of every request sent (for "what this scan sent where").
 
-Proxy and CA settings: by default httpx honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY and
-SSL_CERT_FILE from the environment. `--proxy` and `--ca-bundle` override them; we pass
-`proxy=` / `verify=` only when the user gave them, because an explicit value replaces the
-environment's. With a custom transport (replay, tests) neither the environment's proxy nor
-`--proxy` is used: that transport answers every request itself, and a proxy would route
-requests around it to the network.
+Proxy and CA: `HttpSettings.path` (scanner.netpath), decided once from --tor, --proxy,
+--ca-bundle and the environment. httpx runs with trust_env=False and a PathTransport that
+sends each request through the proxy the path names for it, or straight there; nothing
+else reads the environment. With a custom transport (replay, tests) no proxy is used: that
+transport answers every request itself, and a proxy would route requests around it to the
+network.
 
 Site checks (`direct=True`: thousands of one-shot requests, nearly all to different hosts)
 skip httpx's connection pools: they go over HTTP/1.1 connections of Http's own, made with
@@ -24,15 +24,12 @@ import asyncio
 import email.utils
 import hashlib
 import random
-import ssl
 import time
-import urllib.request
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.cookiejar import DefaultCookiePolicy
-from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -42,9 +39,10 @@ if TYPE_CHECKING:  # tenacity is imported when a request may be retried (start-u
     from tenacity import RetryCallState
 
 from scanner import __version__
-from scanner.errors import InputError, ResponseTooLarge, SourceUnavailable
+from scanner.errors import ResponseTooLarge, SourceUnavailable
 from scanner.http_direct import DirectConnections, idle_limit
-from scanner.models import SentRequest
+from scanner.models import OFFLINE_ROUTE, NetworkRoute, SentRequest
+from scanner.netpath import NetworkPath, PathTransport, Proxy, network_path, tls_context
 
 USER_AGENT = f"exposure-audit/{__version__} (personal exposure audit; local-first)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -57,8 +55,8 @@ POOL_SIZE = 16  # connections per pool shard (see Http.__init__)
 class HttpSettings:
     """Network behaviour of a scan. Defaults suit a laptop on a home connection."""
 
-    proxy: str | None = None  # overrides HTTPS_PROXY / HTTP_PROXY when set
-    ca_bundle: Path | None = None  # overrides SSL_CERT_FILE when set
+    # proxy and CA (scanner.netpath); None: the environment's, read when the Http is made
+    path: NetworkPath | None = None
     timeout: float = 20.0  # seconds per read / write / pool wait
     connect_timeout: float = 10.0
     attempts: int = 3  # total tries per request (1 = no retry)
@@ -97,9 +95,11 @@ class Http:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.settings = settings or HttpSettings()
+        self.path = self.settings.path or network_path()
         # False when a transport stands in for the network (a replayed world, tests): sources
         # that can only reach a service through their own client (ddgs) use an Http path then.
         self.live = transport is None
+        self._tls = tls_context(self.path) if self.live or self.path.ca_origin else None
         self.sent: list[SentRequest] = []
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._pace_locks: dict[str, asyncio.Lock] = {}
@@ -112,21 +112,28 @@ class Http:
         self._client = self._new_client()
         self._shards: list[httpx.AsyncClient | None] = [self._client]
         self._shards += [None] * (self._shard_count - 1)
-        # Direct connections for `request(direct=True)`: only where a request would go
-        # straight to its host anyway (no proxy setting or environment proxy, the network).
+        # Direct connections for `request(direct=True)`: only where every request goes
+        # straight to its host anyway (no proxy at all, the network).
         self._direct: DirectConnections | None = None
-        if transport is None and self.settings.proxy is None and not _environment_proxy():
-            verify = self._options.get("verify")
-            context = verify if isinstance(verify, ssl.SSLContext) else None
-            self._direct = DirectConnections(context, idle_limit())
+        if transport is None and not self.path.proxied:
+            self._direct = DirectConnections(self._tls, idle_limit())
+
+    @property
+    def route(self) -> NetworkRoute:
+        """How this Http's requests leave the computer (the report's line about it)."""
+        return self.path.route() if self.live else OFFLINE_ROUTE
+
+    def resolves_locally(self, url: httpx.URL | str) -> bool:
+        """Whether sending to url makes this computer look its host name up (no proxy
+        carries it and no stand-in transport answers it)."""
+        return self.live and self.path.resolves_locally(url)
 
     def _new_client(self) -> httpx.AsyncClient:
-        try:
-            client = httpx.AsyncClient(**self._options)
-        except (ValueError, ImportError, httpx.InvalidURL) as exc:
-            if "proxy" not in self._options:
-                raise
-            raise InputError(f"cannot use proxy: {exc}") from None
+        options = dict(self._options)
+        if "transport" not in options:  # live: each pool shard gets its own connections
+            assert self._tls is not None
+            options["transport"] = PathTransport(self.path, self._tls, options["limits"])
+        client = httpx.AsyncClient(**options)
         # No cookie is ever kept: nothing links one request of a scan to another.
         client.cookies.jar.set_policy(DefaultCookiePolicy(allowed_domains=[]))
         return client
@@ -166,17 +173,10 @@ class Http:
             ),
             "headers": {"User-Agent": s.user_agent},
             "follow_redirects": True,
-            "trust_env": True,
+            "trust_env": False,  # the path decided proxy and CA; no .netrc credentials
         }
         if transport is not None:
-            # httpx mounts a proxy transport for "all://" that would bypass this one.
             options["transport"] = transport
-        elif s.proxy is not None:
-            options["proxy"] = s.proxy
-        if s.ca_bundle is not None:
-            options["verify"] = _ssl_context(s.ca_bundle)
-        elif transport is None and self._shard_count > 1:
-            options["verify"] = httpx.create_ssl_context(trust_env=True)  # one for all shards
         return options
 
     async def __aenter__(self) -> Http:
@@ -260,7 +260,8 @@ class Http:
             status = response.status_code
             digest = hashlib.sha256(response.content).hexdigest()
         except httpx.RequestError as exc:  # transport errors, too many redirects, bad encoding
-            raise SourceUnavailable(f"{request.url.host}: {_describe(exc)}") from exc
+            proxy = self.path.proxy_for(request.url) if self.live else None
+            raise SourceUnavailable(f"{request.url.host}: {_describe(exc, proxy)}") from exc
         finally:  # logged however it ended, ResponseTooLarge included
             self.sent.append(
                 SentRequest(method, str(request.url), status, datetime.now(UTC), digest)
@@ -346,34 +347,26 @@ class Http:
         return b"".join(chunks)
 
 
-def _ssl_context(path: Path) -> ssl.SSLContext:
-    """Trust exactly the certificates in `path` (what httpx's deprecated verify=<str> did)."""
-    if not path.is_file():
-        raise InputError(f"CA bundle not found: {path}")
-    try:
-        return ssl.create_default_context(cafile=str(path))
-    except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
-        raise InputError(f"CA bundle {path} holds no usable PEM certificates: {exc}") from None
-
-
-def _describe(exc: httpx.RequestError) -> str:
+def _describe(exc: httpx.RequestError, proxy: Proxy | None = None) -> str:
+    """One line for a failed request; through a proxy, failures to reach it say so."""
     if isinstance(exc, httpx.TooManyRedirects):
         return "too many redirects"
     if isinstance(exc, httpx.DecodingError):
         return f"response could not be decoded ({exc})"
     if isinstance(exc, httpx.TimeoutException):
-        return "timed out"
+        return "timed out" if proxy is None else f"timed out (through the proxy {proxy.shown})"
     if isinstance(exc, httpx.ProxyError):
-        return f"proxy error ({exc})"
+        shown = proxy.shown if proxy is not None else "the proxy"
+        return f"the proxy {shown} refused the connection ({exc or 'no reason given'})"
     if isinstance(exc, httpx.ConnectError):
         text = str(exc)
         if "CERTIFICATE_VERIFY_FAILED" in text:
             return "TLS certificate could not be verified (try --ca-bundle)"
+        if "SSL" in text or "TLS" in text:
+            return f"TLS handshake failed ({text})"
+        if proxy is not None:  # every connection of a proxied request goes to the proxy
+            return f"could not connect to the proxy {proxy.shown} ({text or 'connection failed'})"
         return f"could not connect ({text or 'connection failed'})"
+    if proxy is not None:
+        return f"network error through the proxy {proxy.shown} ({type(exc).__name__}: {exc})"
     return f"network error ({type(exc).__name__}: {exc})"
-
-
-def _environment_proxy() -> bool:
-    """Whether the environment names a proxy httpx would use (HTTP(S)_PROXY, ALL_PROXY)."""
-    proxies = urllib.request.getproxies()
-    return any(proxies.get(scheme) for scheme in ("http", "https", "all"))

@@ -279,6 +279,27 @@ class SentRequest:
 
 
 @dataclass(frozen=True)
+class NetworkRoute:
+    """How a scan's requests left the computer, as the report says it (scanner.netpath).
+
+    `proxy` is scheme://host:port (never credentials) or None for straight to each site;
+    `via` is where the proxy setting came from ("--tor", "--proxy", "HTTPS_PROXY", …);
+    `dns` says who looked host names up: "proxy", "local", "partly local" (some addresses
+    bypass the proxy: `bypass` lists the NO_PROXY entries, `carried` the schemes the proxy
+    carries) or "none" (nothing left the computer: a replayed world).
+    """
+
+    proxy: str | None
+    via: str | None
+    dns: str
+    bypass: tuple[str, ...] = ()
+    carried: tuple[str, ...] = ()  # "https", "http": the addresses the proxy carries
+
+
+OFFLINE_ROUTE = NetworkRoute(proxy=None, via=None, dns="none")
+
+
+@dataclass(frozen=True)
 class ScanResult:
     profile: Profile
     started: datetime
@@ -291,3 +312,4 @@ class ScanResult:
     replay: str | None = None  # the replay world's path, when not a live scan
     leads: tuple[Pivot, ...] = ()  # every identifier the scan reached, followed or not
     namesakes: int = 0  # possible other people with the subject's name (never shown)
+    network: NetworkRoute = OFFLINE_ROUTE  # which proxy carried the requests, if any

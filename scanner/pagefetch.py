@@ -33,10 +33,19 @@ A Page keeps the body as bytes (`content`) with its `media_type`; `html` is the 
 when the body is HTML, and "" otherwise (an image). Nothing here looks inside an image:
 scanner/photos.py reads its metadata.
 
+Who resolves a host name decides the last check (resolver_for): when this computer
+connects to the host itself, every address the system resolver gives must be public. When
+a proxy carries the request (scanner.netpath: --proxy, --tor, HTTPS_PROXY, …) the proxy
+resolves the name, and no look-up is made here: a local look-up would tell the local
+resolver (an ISP, a shelter's router) every site the scan opens, which is what the proxy
+is there to hide, and behind Tor or an outbound-only proxy it fails anyway. Then only the
+name checks above apply, and refusing private addresses is the proxy's job (a proxy that
+will not connect to one answers the CONNECT with an error, a "could not check" here). A
+stand-in transport (a replayed world, a mock) connects nowhere: no look-up either.
+
 Known limits: httpx resolves the host again when it connects, so a name whose DNS answer
-changes between our check and the connection (DNS rebinding) is not caught; with a proxy
-the proxy connects, and our own look-up still goes to the local resolver. The resolver is
-a parameter (`resolve`) so tests use no DNS.
+changes between our check and the connection (DNS rebinding) is not caught. `resolve=`
+replaces the resolver (tests).
 """
 
 from __future__ import annotations
@@ -111,19 +120,10 @@ async def system_resolve(host: str, port: int) -> list[str]:
     return [str(info[4][0]) for info in infos]
 
 
-async def no_network(host: str, port: int) -> list[str]:
-    """The resolver for an Http that reaches no network (a replayed world, a mock transport).
-
-    host_problem knows it by identity and skips the look-up: a request through such an
-    Http is answered by the stand-in transport, so no address is ever connected to, and
-    no DNS query should leave the machine. Local names and literal IPs are still refused.
-    """
-    return []
-
-
-def resolver_for(http: Http) -> Resolver:
-    """system_resolve for a live Http, no_network for a replayed or mocked one."""
-    return system_resolve if http.live else no_network
+def resolver_for(http: Http, url: httpx.URL) -> Resolver | None:
+    """system_resolve when this computer connects to url's host itself; None (no look-up)
+    when a proxy resolves the name or a stand-in transport answers (module docstring)."""
+    return system_resolve if http.resolves_locally(url) else None
 
 
 def _embedded_v4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
@@ -199,12 +199,13 @@ def account_page(url: httpx.URL) -> str | None:
     return f"an account page ({loud})" if loud else None
 
 
-async def host_problem(url: httpx.URL, resolve: Resolver) -> str | None:
-    """url_problem, then every address the host resolves to must be public."""
+async def host_problem(url: httpx.URL, resolve: Resolver | None) -> str | None:
+    """url_problem, then every address the host resolves to must be public (with no
+    resolver, the name is resolved elsewhere: only url_problem applies)."""
     if (problem := url_problem(url)) is not None:
         return problem
     host = url.host.lower().rstrip(".")
-    if _literal_ip(host) is not None or resolve is no_network:
+    if _literal_ip(host) is not None or resolve is None:
         return None
     try:
         addresses = await resolve(host, url.port or (443 if url.scheme == "https" else 80))
@@ -234,12 +235,13 @@ async def fetch(
     accept: str = ACCEPT,
     max_bytes: int = MAX_BYTES,
     max_redirects: int = MAX_REDIRECTS,
-    resolve: Resolver = system_resolve,
+    resolve: Resolver | None = None,
 ) -> Page | Refusal:
     """GET url by the rules above: the Page, or a Refusal saying why not.
 
     `media_types` are the Content-Types accepted for the final answer (lower case, without
-    parameters) and `accept` the Accept header sent with every hop.
+    parameters) and `accept` the Accept header sent with every hop. `resolve` replaces
+    resolver_for's choice for every hop.
     """
     noun, wanted = _nouns(media_types)
     too_big = f"{noun} larger than the size cap ({max_bytes} bytes)"
@@ -250,7 +252,8 @@ async def fetch(
     hops = 0
     while True:
         problem = account_page(current) if media_types is HTML_TYPES else None
-        problem = problem or await host_problem(current, resolve)
+        lookup = resolve if resolve is not None else resolver_for(http, current)
+        problem = problem or await host_problem(current, lookup)
         if problem is not None:
             where = "redirect to " if hops else ""
             return Refusal(str(current), f"{where}{problem}: refused")
@@ -300,7 +303,7 @@ async def fetch_page(
     *,
     max_bytes: int = MAX_BYTES,
     max_redirects: int = MAX_REDIRECTS,
-    resolve: Resolver = system_resolve,
+    resolve: Resolver | None = None,
 ) -> Page | None:
     """The Page at url, or None when fetch() refuses it (see there for the reason)."""
     outcome = await fetch(
@@ -315,7 +318,7 @@ async def fetch_image(
     *,
     max_bytes: int = IMAGE_MAX_BYTES,
     max_redirects: int = MAX_REDIRECTS,
-    resolve: Resolver = system_resolve,
+    resolve: Resolver | None = None,
 ) -> Page | Refusal:
     """The image at url (JPEG, PNG, WebP, TIFF or HEIC) by the same rules as pages.
 

@@ -37,7 +37,7 @@ from PIL.TiffImagePlugin import IFDRational
 
 from scanner.http import Http
 from scanner.models import Kind, Observation, Profile, RemovalStep, SourceRef
-from scanner.pagefetch import IMAGE_MAX_BYTES, Refusal, Resolver, fetch_image, resolver_for
+from scanner.pagefetch import IMAGE_MAX_BYTES, Refusal, Resolver, fetch_image
 from scanner.text import printable
 
 MAX_IMAGES = 5  # photos checked per page
@@ -345,12 +345,10 @@ async def photo_findings(
 
     Returns the observations and notes for the run ("photo at … refused: …"). Only absolute
     http(s) URLs are fetched, each once; inline data: images are skipped. Nothing raises.
-    `resolve` should be the resolver the page was fetched with; by default the system's
-    when `http` is live, and no look-up at all otherwise (pagefetch.no_network: a replayed
-    world or a mock transport must not cause DNS look-ups).
+    `resolve` replaces pagefetch's choice of resolver (by default: the system's only where
+    this computer connects to the photo's host itself; none through a proxy or a stand-in
+    transport).
     """
-    if resolve is None:
-        resolve = resolver_for(http)
     notes: list[str] = []
     wanted: list[str] = []
     inline = 0

@@ -312,6 +312,7 @@ def _conclude(
         replay=replay,
         leads=tuple(leads),
         namesakes=len({key for _, _, result in outcomes for key in result.namesakes}),
+        network=http.route,
     )
 
 

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from scanner.netpath import NETWORK_VARIABLES  # a scan's path: never the test machine's own
+
 
 class NetworkBlocked(RuntimeError):
     """A test tried to reach the network."""
@@ -43,7 +45,7 @@ def _isolated_dirs(
     base = tmp_path_factory.mktemp("xdg")
     for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
         monkeypatch.setenv(var, str(base / var.lower()))
-    for var in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "https_proxy", "http_proxy", "all_proxy"):
+    for var in NETWORK_VARIABLES:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.delenv("GITHUB_TOKEN", raising=False)
     monkeypatch.delenv("GRAVATAR_API_KEY", raising=False)

@@ -205,6 +205,19 @@ BAD_INPUTS = {
         ["scan", "--name", "x", "--replay", WORLD, "--ca-bundle", "no/such/ca.pem"],
         "CA bundle not found",
     ),
+    "socks4 proxy": (
+        ["scan", "--name", "x", "--proxy", "socks4://127.0.0.1:1080"],
+        "cannot use proxy from --proxy: scheme 'socks4' is not one of",
+    ),
+    "tor and proxy": (
+        ["scan", "--name", "x", "--tor", "--proxy", "http://p.example:8"],
+        "not allowed with argument",
+    ),
+    "tor for usernames": (
+        ["usernames", "x", "--sites", f"{WORLD}/sites.json", "--tor"],
+        "--tor: no Tor client answers at",
+    ),
+    "tor for sites update": (["sites", "update", "--tor"], "--tor: no Tor client answers at"),
     "negative timeout": (["scan", "--name", "x", "--timeout", "-1"], "--timeout"),
     "nan timeout": (["scan", "--name", "x", "--timeout", "nan"], "--timeout"),
     "bad country": (["scan", "--name", "x", "--country", "XX"], "unknown country"),
@@ -215,11 +228,34 @@ BAD_INPUTS = {
 }
 
 
+@pytest.fixture
+def no_tor(monkeypatch: pytest.MonkeyPatch) -> str:
+    """EXPOSURE_AUDIT_TOR at a loopback port nothing listens on."""
+    from tests.test_netpath import free_port
+
+    where = f"127.0.0.1:{free_port()}"
+    monkeypatch.setenv("EXPOSURE_AUDIT_TOR", where)
+    return where
+
+
+@pytest.mark.usefixtures("no_tor")
 @pytest.mark.parametrize("case", list(BAD_INPUTS))
 def test_bad_input_is_exit_2_and_one_line(case: str, capsys: pytest.CaptureFixture[str]) -> None:
     argv, expected = BAD_INPUTS[case]
     line = one_error_line(capsys, argv)
     assert expected in line
+
+
+def test_tor_without_a_tor_client_never_starts_the_scan(
+    no_tor: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    line = one_error_line(capsys, ["scan", "--name", "Jordan Testwell", "--tor", "--out", str(out)])
+    assert line == (
+        f"exposure-audit: error: --tor: no Tor client answers at {no_tor}; start Tor (or "
+        "Tor Browser) and try again. Nothing was sent."
+    )
+    assert not out.exists()
 
 
 def test_missing_profile_and_invalid_profile_files(

@@ -30,7 +30,8 @@ import scanner.http
 import scanner.http_direct
 from scanner.errors import InputError, ResponseTooLarge, SourceUnavailable
 from scanner.http import RETRY_STATUSES, USER_AGENT, Http, HttpSettings, retry_after_seconds
-from scanner.models import SentRequest
+from scanner.models import OFFLINE_ROUTE, SentRequest
+from scanner.netpath import PathTransport, network_path
 from tests.support import FAST, mock_http
 
 URL = "https://api.example.com/thing"
@@ -495,92 +496,173 @@ def test_request_body_is_sent_again_on_retry() -> None:
 # --- proxy and CA settings --------------------------------------------------------------------
 
 
-def proxies(http: Http) -> dict[str, str | None]:
-    """URL pattern -> proxy host of every mounted transport (None: the default transport)."""
+def on_path(settings: HttpSettings = FAST, **kwargs: Any) -> HttpSettings:
+    """settings on the network path network_path(**kwargs) gives (an empty environment)."""
+    return replace(settings, path=network_path(environ={}, **kwargs))
+
+
+def routes(http: Http) -> dict[str, str | None]:
+    """Which proxy (host:port) each kind of address takes; None: straight there."""
+    transport = http._client._transport
+    assert isinstance(transport, PathTransport)
     result: dict[str, str | None] = {}
-    for pattern, transport in http._client._mounts.items():
-        if transport is None:
-            result[pattern.pattern] = None
-            continue
-        proxy_url: Any = transport._pool._proxy_url  # type: ignore[attr-defined]
-        result[pattern.pattern] = f"{proxy_url.host.decode()}:{proxy_url.port}"
+    for url in ("https://a.example/", "http://a.example/"):
+        proxy = http.path.proxy_for(url)
+        result[url.split(":")[0]] = None if proxy is None else proxy.shown.split("//")[1]
     return result
 
 
 def test_explicit_proxy_is_used() -> None:
-    http = Http(HttpSettings(proxy="http://proxy.example:3128"))
-    assert proxies(http) == {"all://": "proxy.example:3128"}
+    http = Http(on_path(proxy="http://proxy.example:3128"))
+    assert routes(http) == {"https": "proxy.example:3128", "http": "proxy.example:3128"}
+    assert http.route.proxy == "http://proxy.example:3128"
+    assert (http.route.via, http.route.dns) == ("--proxy", "proxy")
 
 
 def test_environment_proxy_is_used_without_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HTTPS_PROXY", "http://envproxy.example:8080")
-    assert proxies(Http(HttpSettings())) == {"https://": "envproxy.example:8080"}
+    http = Http(FAST)  # FAST names no path: the environment's, read now
+    assert routes(http) == {"https": "envproxy.example:8080", "http": None}
+    assert (http.route.via, http.route.dns) == ("HTTPS_PROXY", "partly local")
 
 
 def test_explicit_proxy_replaces_environment_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HTTPS_PROXY", "http://envproxy.example:8080")
-    http = Http(HttpSettings(proxy="http://proxy.example:3128"))
-    assert proxies(http) == {"all://": "proxy.example:3128"}
+    monkeypatch.setenv("NO_PROXY", "a.example")
+    settings = replace(FAST, path=network_path("http://proxy.example:3128"))
+    assert routes(Http(settings)) == {
+        "https": "proxy.example:3128",
+        "http": "proxy.example:3128",
+    }
 
 
 def test_no_proxy_at_all_by_default() -> None:
-    assert proxies(Http(HttpSettings())) == {}
+    http = Http(FAST)
+    assert routes(http) == {"https": None, "http": None}
+    assert http.route.dns == "local"
+
+
+def test_httpx_reads_nothing_from_the_environment() -> None:
+    # .netrc credentials, proxies and CA variables are decided by scanner.netpath alone
+    assert Http(FAST)._client.trust_env is False
+
+
+def test_each_request_takes_the_transport_its_route_names() -> None:
+    seen: list[tuple[str, str]] = []
+
+    class Recording(httpx.AsyncBaseTransport):
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            seen.append((self.name, request.url.host))
+            return httpx.Response(200)
+
+    path = network_path(
+        environ={"HTTPS_PROXY": "http://proxy.example:3128", "NO_PROXY": ".straight.example"}
+    )
+    transport = PathTransport(path, httpx.create_ssl_context(), httpx.Limits())
+    transport._direct = Recording("direct")  # type: ignore[assignment]
+    transport._proxied = {"http://proxy.example:3128": Recording("proxy")}  # type: ignore[dict-item]
+
+    async def go() -> None:
+        for url in ("https://a.example/", "https://www.straight.example/", "http://a.example/"):
+            await transport.handle_async_request(httpx.Request("GET", url))
+
+    asyncio.run(go())
+    assert seen == [
+        ("proxy", "a.example"),
+        ("direct", "www.straight.example"),
+        ("direct", "a.example"),
+    ]
 
 
 def test_custom_transport_ignores_environment_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HTTPS_PROXY", "http://envproxy.example:8080")
     script = Script(response(200, "from the transport"))
     http = mock_http(script)
-    assert proxies(http) == {}
+    assert http._client._transport is not None
+    assert not isinstance(http._client._transport, PathTransport)
     assert get(http).text == "from the transport"
+    assert http.route == OFFLINE_ROUTE
 
 
 def test_custom_transport_is_not_bypassed_by_a_proxy_setting() -> None:
-    # A proxy mount would send every request around the replay/mock transport to the network.
+    # A proxy would send every request around the replay/mock transport to the network.
     script = Script(response(200, "from the transport"))
-    http = mock_http(script, replace(FAST, proxy="http://proxy.example:3128"))
-    assert proxies(http) == {}
+    http = mock_http(script, on_path(proxy="http://proxy.example:3128"))
     assert get(http).text == "from the transport"
     assert script.calls == 1
+    assert http.route == OFFLINE_ROUTE
 
 
-@pytest.mark.parametrize("proxy", ["ftp://proxy.example:21", "socks5://proxy.example:1080"])
-def test_unusable_proxy_is_an_input_error(proxy: str) -> None:
-    with pytest.raises(InputError, match=r"^cannot use proxy: ") as caught:
-        Http(HttpSettings(proxy=proxy))
+@pytest.mark.parametrize(
+    ("proxy", "problem"),
+    [
+        ("ftp://proxy.example:21", "scheme 'ftp' is not one of http, https, socks5h, socks5"),
+        ("socks4://proxy.example:1080", "scheme 'socks4' is not one of"),
+        ("http://", "the URL names no host"),
+    ],
+)
+def test_unusable_proxy_is_an_input_error(proxy: str, problem: str) -> None:
+    with pytest.raises(InputError, match=r"^cannot use proxy from --proxy: ") as caught:
+        network_path(proxy, environ={})
+    assert problem in str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+def test_unusable_environment_proxy_names_its_variable() -> None:
+    with pytest.raises(InputError, match=r"^cannot use proxy from ALL_PROXY: scheme 'socks4'"):
+        network_path(environ={"ALL_PROXY": "socks4://p.example:1080"})
+
+
+def test_socks_proxies_are_used_with_names_resolved_by_the_proxy() -> None:
+    http = Http(on_path(proxy="socks5://user:secret@127.0.0.1:9050"))
+    proxy = http.path.proxy_for("https://a.example/")
+    assert proxy is not None
+    assert proxy.url == "socks5h://user:secret@127.0.0.1:9050"
+    assert proxy.shown == "socks5h://127.0.0.1:9050"  # never the credentials
+    assert http.route.proxy == "socks5h://127.0.0.1:9050"
+    assert http._direct is None
 
 
 def test_missing_ca_bundle_is_an_input_error(tmp_path: Path) -> None:
     missing = tmp_path / "nope.pem"
     with pytest.raises(InputError) as caught:
-        Http(HttpSettings(ca_bundle=missing))
+        Http(on_path(ca_bundle=missing))
     assert str(caught.value) == f"CA bundle not found: {missing}"
+
+
+def test_missing_ca_file_from_the_environment_names_the_variable(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.pem"
+    path = network_path(environ={"SSL_CERT_FILE": str(missing)})
+    with pytest.raises(InputError) as caught:
+        Http(replace(FAST, path=path))
+    assert str(caught.value) == f"CA bundle not found: {missing} (from SSL_CERT_FILE)"
 
 
 def test_ca_bundle_directory_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="CA bundle not found"):
-        Http(HttpSettings(ca_bundle=tmp_path))
+        Http(on_path(ca_bundle=tmp_path))
 
 
 def test_ca_bundle_without_certificates_is_an_input_error(tmp_path: Path) -> None:
     bogus = tmp_path / "bogus.pem"
-    bogus.write_text("this is not a certificate\n", encoding="utf-8")
-    with pytest.raises(InputError, match="holds no usable PEM certificates") as caught:
-        Http(HttpSettings(ca_bundle=bogus))
-    assert "\n" not in str(caught.value)
+    bogus.write_text("not a certificate", encoding="utf-8")
+    with pytest.raises(InputError, match="holds no usable PEM certificates"):
+        Http(on_path(ca_bundle=bogus))
 
 
 def test_valid_ca_bundle_is_loaded_without_deprecation_warning() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        http = Http(HttpSettings(ca_bundle=Path(certifi.where())))
-    assert proxies(http) == {}
+        http = Http(on_path(ca_bundle=Path(certifi.where())))
+    assert http.path.ca_bundle == Path(certifi.where())
 
 
 def test_ca_bundle_is_checked_even_with_a_custom_transport(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="CA bundle not found"):
-        mock_http(lambda r: response(200), replace(FAST, ca_bundle=tmp_path / "x.pem"))
+        mock_http(lambda r: response(200), on_path(ca_bundle=tmp_path / "x.pem"))
 
 
 # --- pacing ------------------------------------------------------------------------
@@ -950,7 +1032,7 @@ def test_https_direct_requests_verify_the_certificate(tmp_path: Path) -> None:
         server = await asyncio.start_server(serve, "127.0.0.1", 0, ssl=context)
         url = f"https://127.0.0.1:{server.sockets[0].getsockname()[1]}/"
         try:
-            async with Http(replace(FAST, ca_bundle=cert)) as trusting:
+            async with Http(on_path(ca_bundle=cert)) as trusting:
                 page = (await direct_get(trusting, url)).content
             async with Http(FAST) as default:
                 with pytest.raises(SourceUnavailable) as caught:
@@ -1032,7 +1114,7 @@ def test_no_direct_connections_through_a_proxy_or_a_stand_in(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     assert Http(FAST)._direct is not None
-    assert Http(replace(FAST, proxy="http://proxy.example:3128"))._direct is None
+    assert Http(on_path(proxy="http://proxy.example:3128"))._direct is None
     assert mock_http(lambda r: response(200))._direct is None
     monkeypatch.setenv("HTTPS_PROXY", "http://envproxy.example:8080")
     assert Http(FAST)._direct is None

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from scanner.http import Http, HttpSettings
+from scanner.netpath import network_path
 from scanner.pagefetch import (
     ACCEPT,
     IMAGE_ACCEPT,
@@ -26,7 +27,6 @@ from scanner.pagefetch import (
     fetch,
     fetch_image,
     fetch_page,
-    no_network,
     resolver_for,
     system_resolve,
     url_problem,
@@ -461,19 +461,67 @@ def test_fetch_takes_any_media_types() -> None:
     assert site.requests[0].headers["accept"] == "application/json"
 
 
-def test_no_network_resolver_skips_dns_but_not_the_other_rules() -> None:
+def test_a_stand_in_transport_means_no_dns_but_the_other_rules_still_apply() -> None:
     site = Site({"https://blog.example.com/about": html()})
 
     async def go(url: str) -> Page | Refusal:
         async with mock_http(site, FAST) as http:
             assert not http.live
-            assert resolver_for(http) is no_network
-            return await fetch(http, url, resolve=no_network)
+            assert resolver_for(http, httpx.URL(url)) is None
+            return await fetch(http, url)  # the conftest guard would catch a look-up
 
     assert isinstance(asyncio.run(go("https://blog.example.com/about")), Page)
     for url in ("http://127.0.0.1/", "http://localhost/", "http://nas.local/", "http://10.1.2.3/"):
         assert isinstance(asyncio.run(go(url)), Refusal)
     assert site.urls == ["https://blog.example.com/about"]
+
+
+def live_http(**environ: str) -> Http:
+    """A live Http (no stand-in transport) on the path the given environment sets."""
+    return Http(HttpSettings(path=network_path(environ=environ)))
+
+
+def test_the_system_resolver_checks_hosts_this_computer_connects_to() -> None:
+    http = live_http()
+    assert resolver_for(http, httpx.URL("https://blog.example.com/")) is system_resolve
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {"HTTPS_PROXY": "http://proxy.example:3128"},
+        {"ALL_PROXY": "socks5h://127.0.0.1:9050"},
+        {"https_proxy": "socks5://127.0.0.1:9050"},
+    ],
+)
+def test_no_local_look_up_when_a_proxy_carries_the_request(environ: dict[str, str]) -> None:
+    http = live_http(**environ)
+    assert resolver_for(http, httpx.URL("https://blog.example.com/")) is None
+
+
+def test_hosts_that_bypass_the_proxy_are_checked_here() -> None:
+    http = live_http(HTTPS_PROXY="http://proxy.example:3128", NO_PROXY="example.org")
+    assert resolver_for(http, httpx.URL("https://blog.example.com/")) is None
+    assert resolver_for(http, httpx.URL("https://www.example.org/")) is system_resolve
+    # HTTPS_PROXY carries https:// addresses only: an http:// page goes straight there
+    assert resolver_for(http, httpx.URL("http://blog.example.com/")) is system_resolve
+
+
+def test_through_a_proxy_names_are_not_looked_up_and_literal_addresses_still_refused() -> None:
+    def go(url: str) -> Page | Refusal:
+        async def run() -> Page | Refusal:
+            async with live_http(HTTPS_PROXY="http://proxy.example:3128") as http:
+                return await fetch(http, url)
+
+        return asyncio.run(run())
+
+    for url in ("https://10.0.0.5/", "https://localhost/x", "https://[::ffff:127.0.0.1]/"):
+        outcome = go(url)
+        assert isinstance(outcome, Refusal)
+        assert outcome.reason.endswith(": refused")
+    local = go("https://nas.local/")
+    assert isinstance(local, Refusal)
+    assert local.reason == "nas.local is a local host name: refused"
 
 
 @pytest.mark.parametrize(

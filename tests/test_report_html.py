@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 
@@ -17,6 +17,7 @@ from scanner.models import (
     AccountStatus,
     Finding,
     Kind,
+    NetworkRoute,
     Profile,
     RemovalStep,
     Risk,
@@ -274,7 +275,37 @@ def test_replay_banner_only_for_replayed_scans(hostile_html: str) -> None:
     banners = [a for _, a in replayed.tags if "banner" in (a.get("class") or "").split()]
     assert len(banners) == 1
     assert f"recorded, fictional world (demo_world/{SCRIPT})" in replayed.text
-    assert "nothing left this computer" in replayed.text
+    assert "Network path: answered on this computer from a recorded world" in replayed.text
+
+
+@pytest.mark.parametrize(
+    ("route", "said"),
+    [
+        (
+            NetworkRoute("socks5h://127.0.0.1:9050", "--tor", "proxy", (), ("https", "http")),
+            "Network path: through the proxy socks5h://127.0.0.1:9050 (set by --tor). "
+            "Host names: looked up by the proxy; this computer looks up none.",
+        ),
+        (
+            NetworkRoute(None, None, "local"),
+            "Network path: straight to each site (no proxy). Host names: looked up by this "
+            "computer's DNS resolver",
+        ),
+        (
+            NetworkRoute(
+                "http://proxy.example:3128",
+                "HTTPS_PROXY",
+                "partly local",
+                ("a.example",),
+                ("https",),
+            ),
+            "straight there: http:// addresses and hosts in NO_PROXY (a.example).",
+        ),
+    ],
+)
+def test_the_report_says_which_proxy_carried_the_requests(route: NetworkRoute, said: str) -> None:
+    page = assert_safe(render_html(replace(hostile_result(), network=route)))
+    assert said in " ".join(page.text.split())
 
 
 def test_checklist_has_one_checkbox_per_removal_step(hostile_html: str) -> None:
@@ -325,7 +356,8 @@ def test_demo_report_is_safe_and_complete() -> None:
     assert len(parsed.named("input")) == steps + len(to_check)
     assert "not checked is not the same as not listed" in parsed.text
     assert len(result.requests) == 69
-    assert "69 requests (answered from the recorded demo world" in parsed.text
+    assert "69 requests." in parsed.text
+    assert "Network path: answered on this computer from a recorded world" in parsed.text
     links = {a.get("href") for a in parsed.named("a")}
     assert "https://github.com/jtestwell" in links
     for finding in result.findings:

@@ -22,6 +22,7 @@ from scanner import __version__
 from scanner.chains import Priority, chains, removal_priorities
 from scanner.help import resources_for
 from scanner.models import Finding, Pivot, RemovalStep, RunStatus, ScanResult, Severity
+from scanner.netpath import describe_route
 from scanner.removal import noticeable
 from scanner.report.json import report_dict
 from scanner.report.svg import chains_svg
@@ -139,5 +140,6 @@ def render_html(
         chains=found,
         chains_svg=Markup(chains_svg(found)),  # noqa: S704 - built from escaped text only
         not_checked=[r for r in result.runs if r.status in (RunStatus.BLOCKED, RunStatus.ERROR)],
+        network=describe_route(result.network),
         version=__version__,
     )

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scanner import __version__
-from scanner.models import Account, Finding, Pivot, Profile, ScanResult, SourceRun
+from scanner.models import Account, Finding, NetworkRoute, Pivot, Profile, ScanResult, SourceRun
 
 SCHEMA_ID = "exposure-audit/report/1"
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
@@ -27,6 +27,7 @@ def report_dict(result: ScanResult, since: Mapping[str, Any] | None = None) -> d
             "started": _time(result.started),
             "finished": _time(result.finished),
             "mode": "replay" if result.replay else "live",
+            "network": network_dict(result.network),
             "sources": [_run(run) for run in result.runs],
             "requests": [
                 {
@@ -56,6 +57,17 @@ def report_dict(result: ScanResult, since: Mapping[str, Any] | None = None) -> d
     if since is not None:
         report["since_last_scan"] = dict(since)
     return report
+
+
+def network_dict(route: NetworkRoute) -> dict[str, Any]:
+    """report.json's scan.network (also what `doctor --json` prints as "network")."""
+    return {
+        "proxy": route.proxy,
+        "via": route.via,
+        "dns": route.dns,
+        "bypass": list(route.bypass),
+        "carried": list(route.carried),
+    }
 
 
 def _subject(profile: Profile) -> dict[str, Any]:

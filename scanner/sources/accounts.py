@@ -33,7 +33,7 @@ from scanner.models import (
     SourceRef,
     SourceResult,
 )
-from scanner.pagefetch import Page, fetch, resolver_for
+from scanner.pagefetch import Page, fetch
 from scanner.sites.catalogue import Catalogue
 from scanner.sites.check import SiteResult, Verdict, check_sites
 from scanner.sites.deletion import deletion_for, deletion_step
@@ -134,7 +134,7 @@ def _account(result: SiteResult, extra: dict[str, str] | None = None) -> Account
 
 async def _read_profile(http: Http, url: str) -> ProfileFacts | None:
     """The found account's public page, read for what it shows (None: not readable)."""
-    page = await fetch(http, url, resolve=resolver_for(http))
+    page = await fetch(http, url)
     return read_profile(page.html, page.url) if isinstance(page, Page) else None
 
 

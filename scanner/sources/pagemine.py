@@ -47,7 +47,7 @@ from scanner.models import (
     SourceRef,
     SourceResult,
 )
-from scanner.pagefetch import Page, Refusal, fetch, resolver_for
+from scanner.pagefetch import Page, Refusal, fetch
 from scanner.photos import photo_findings
 from scanner.sites.walls import detect_wall
 from scanner.sources.websearch_plan import SearchResult, observations_in
@@ -95,7 +95,6 @@ async def mine(
     catalogue = tuple(load_brokers() if brokers is None else brokers)
     clock = asyncio.get_running_loop().time
     late = 0
-    resolve = resolver_for(http)
     observations: list[Observation] = []
     accounts: list[Account] = []
     namesakes: list[str] = []
@@ -106,7 +105,7 @@ async def mine(
             late += number < MAX_PAGES
             observations.extend(observations_in(profile, result, source))
             continue
-        outcome = await fetch(http, result.url, resolve=resolve)
+        outcome = await fetch(http, result.url)
         wall = _wall(outcome)
         broker = _broker(catalogue, result.url)
         if isinstance(outcome, Page) and not wall:
@@ -130,7 +129,6 @@ async def mine(
                     profile=profile,
                     source_name=source,
                     confidence=_confidence(reading),
-                    resolve=resolve,
                 )
                 observations.extend(photos)
                 notes.extend(photo_notes)

@@ -12,9 +12,10 @@ A new DDGS is made for each query, so no cookie links one query to the next; ddg
 redirects itself. Errors (ddgs.exceptions): RatelimitException -> Blocked; TimeoutException
 and other DDGSException -> SourceUnavailable. ddgs answers an empty page and a refused one
 (any status but 200) alike, DDGSException("No results found."): returned as None.
-Proxy and CA: HttpSettings.proxy / ca_bundle, else what httpx takes from the environment
-(HTTPS_PROXY / ALL_PROXY unless NO_PROXY covers the host; SSL_CERT_FILE). Without any
-proxy, ddgs itself still reads DDGS_PROXY.
+Proxy and CA: the scan's network path (scanner.netpath), the same one httpx uses: the
+proxy that carries the engine's address (always in a form where the proxy resolves names:
+socks5h, or an HTTP CONNECT), the CA file of --ca-bundle / SSL_CERT_FILE. Where the path
+sends the engine's address straight there, ddgs still reads DDGS_PROXY itself.
 
 Not live (a replayed world, tests): GET https://html.duckduckgo.com/html/?q=<query> through
 Http, redirects not followed, read by `parse_html` (see scanner.sources.websearch).
@@ -24,17 +25,15 @@ from __future__ import annotations
 
 import asyncio
 import math
-import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol
 from urllib.parse import quote, unquote, urlencode, urlsplit
-from urllib.request import getproxies_environment, proxy_bypass
 
 from selectolax.lexbor import LexborHTMLParser
 
 from scanner.errors import Blocked, SourceUnavailable
-from scanner.http import Http, HttpSettings
+from scanner.http import Http
 from scanner.models import SentRequest
 from scanner.sources.websearch_plan import Query, SearchResult, make_result, web_url
 
@@ -119,18 +118,15 @@ def endpoint(engine: str) -> tuple[str, str]:
     return str(getattr(found, "search_method", "GET")), url
 
 
-def ddgs_options(settings: HttpSettings, url: str = DDG_HTML) -> dict[str, Any]:
-    """DDGS(proxy=, verify=, timeout=) from the scan's settings, as httpx would apply them."""
-    proxy = settings.proxy
-    if proxy is None and not proxy_bypass(urlsplit(url).hostname or ""):
-        proxies = getproxies_environment()
-        proxy = proxies.get("https") or proxies.get("all")
-    verify: bool | str = True
-    if settings.ca_bundle is not None:
-        verify = str(settings.ca_bundle)
-    elif os.environ.get("SSL_CERT_FILE"):
-        verify = os.environ["SSL_CERT_FILE"]
-    return {"proxy": proxy, "verify": verify, "timeout": max(1, math.ceil(settings.timeout))}
+def ddgs_options(http: Http, url: str = DDG_HTML) -> dict[str, Any]:
+    """DDGS(proxy=, verify=, timeout=) from the scan's network path, as httpx applies it."""
+    proxy = http.path.proxy_for(url)
+    ca_file = http.path.ca_bundle
+    return {
+        "proxy": proxy.url if proxy is not None else None,
+        "verify": str(ca_file) if ca_file is not None else True,
+        "timeout": max(1, math.ceil(http.settings.timeout)),
+    }
 
 
 async def ddgs_text(
@@ -144,7 +140,7 @@ async def ddgs_text(
     from ddgs.exceptions import DDGSException, RatelimitException, TimeoutException
 
     method, url = endpoint(engine)
-    client = factory(**ddgs_options(http.settings, url))
+    client = factory(**ddgs_options(http, url))
     shown = f"{url}?{urlencode({'q': query}, quote_via=quote)}"
     http.sent.append(SentRequest(method, shown, None, datetime.now(UTC)))
     try:
@@ -152,14 +148,21 @@ async def ddgs_text(
     except RatelimitException as exc:
         raise Blocked(f"{engine} rate limit reached (ddgs: {_short(exc)})") from exc
     except TimeoutException as exc:
-        raise SourceUnavailable(f"{engine} timed out (ddgs)") from exc
+        raise SourceUnavailable(f"{engine} timed out{_through(http, url)} (ddgs)") from exc
     except DDGSException as exc:
         if "no results found" in str(exc).lower():
             return None
-        raise SourceUnavailable(f"{engine} search failed (ddgs: {_short(exc)})") from exc
+        through = _through(http, url)
+        raise SourceUnavailable(f"{engine} search failed{through} (ddgs: {_short(exc)})") from exc
     if not isinstance(items, list):
         raise SourceUnavailable("ddgs returned something other than a list of results")
     return items
+
+
+def _through(http: Http, url: str) -> str:
+    """ " through the proxy socks5h://…" when one carries url, else "" (for error lines)."""
+    proxy = http.path.proxy_for(url)
+    return f" through the proxy {proxy.shown}" if proxy is not None else ""
 
 
 def _short(exc: Exception) -> str:

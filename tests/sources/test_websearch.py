@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import certifi
 import httpx
 import pytest
 from ddgs.exceptions import DDGSException, RatelimitException, TimeoutException
@@ -17,6 +18,7 @@ from ddgs.exceptions import DDGSException, RatelimitException, TimeoutException
 from scanner.errors import Blocked, SourceUnavailable
 from scanner.http import Http, HttpSettings
 from scanner.models import Kind, Location, Profile, SourceResult
+from scanner.netpath import network_path
 from scanner.sources import websearch
 from scanner.sources.websearch import SearchResult, WebSearchSource, parse_searxng
 from scanner.sources.websearch_ddgs import ddgs_options, decode_link, load_ddgs, parse_html
@@ -609,34 +611,35 @@ def test_ddgs_backend_calls() -> None:
     }
 
 
-def test_ddgs_gets_the_scans_proxy_and_ca(tmp_path: Path) -> None:
-    bundle = tmp_path / "ca.pem"
-    settings = HttpSettings(proxy="http://proxy.example:3128", ca_bundle=bundle, timeout=7.5)
-    assert ddgs_options(settings) == {
+def test_ddgs_gets_the_scans_proxy_and_ca() -> None:
+    bundle = Path(certifi.where())
+    path = network_path("http://proxy.example:3128", bundle)
+    assert ddgs_options(Http(HttpSettings(path=path, timeout=7.5))) == {
         "proxy": "http://proxy.example:3128",
         "verify": str(bundle),
         "timeout": 8,
     }
     fake = FakeDdgs(ddgs_items)
-    settings = HttpSettings(proxy="http://p.example:8080", pacing=False)
+    settings = HttpSettings(path=network_path("http://p.example:8080"), pacing=False)
     run_live(fake, Profile(names=JORDAN.names, locations=JORDAN.locations), settings)
     assert {m["proxy"] for m in fake.made} == {"http://p.example:8080"}
 
 
 def test_ddgs_takes_the_environment_like_httpx(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HTTPS_PROXY", "http://env-proxy.example:3128")
-    monkeypatch.setenv("SSL_CERT_FILE", "/etc/ssl/example.pem")
-    assert ddgs_options(HttpSettings()) == {
+    monkeypatch.setenv("SSL_CERT_FILE", certifi.where())
+    assert ddgs_options(Http()) == {
         "proxy": "http://env-proxy.example:3128",
-        "verify": "/etc/ssl/example.pem",
+        "verify": certifi.where(),
         "timeout": 20,
     }
     monkeypatch.setenv("NO_PROXY", "duckduckgo.com")
-    assert ddgs_options(HttpSettings())["proxy"] is None
+    assert ddgs_options(Http())["proxy"] is None
     monkeypatch.delenv("NO_PROXY")
     monkeypatch.delenv("HTTPS_PROXY")
     monkeypatch.setenv("ALL_PROXY", "socks5://all.example:1080")
-    assert ddgs_options(HttpSettings())["proxy"] == "socks5://all.example:1080"
+    # names are always resolved by the proxy: ddgs's client gets the socks5h form
+    assert ddgs_options(Http())["proxy"] == "socks5h://all.example:1080"
 
 
 @pytest.mark.parametrize(

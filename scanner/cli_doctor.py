@@ -1,0 +1,245 @@
+"""`doctor`: what a scan would use on this computer, said before anything is sent.
+
+The network path (which proxy, from which flag or variable, and who resolves host names),
+the CA certificates, whether a Tor client answers, the site list and its date, which
+optional API keys are set (names only), and the data folder with its permissions. Exit 0
+when a scan could run, 2 with the reasons when not. Nothing leaves the computer: the only
+connections are to the proxy (a TCP connect, and the SOCKS5 greeting for a SOCKS proxy)
+and to the local Tor ports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import stat
+from typing import TYPE_CHECKING, Any
+
+from scanner.cli_network import add_network_options, network_path_of
+from scanner.errors import InputError
+from scanner.text import printable
+
+if TYPE_CHECKING:
+    from scanner.models import NetworkRoute
+    from scanner.netpath import NetworkPath
+
+PROBE_SECONDS = 3.0
+DEFAULT_PORTS = {"http": 80, "https": 443, "socks5": 1080, "socks5h": 1080}
+
+
+def add_command(commands: Any) -> None:
+    doctor = commands.add_parser(
+        "doctor",
+        help="show the network path, CA, Tor, site list, API keys and data folder a scan uses",
+        description="Show what a scan with these flags would use, without sending anything: "
+        "the proxy (and whether it answers), who resolves host names, the CA certificates, "
+        "whether Tor answers, the site list, which optional API keys are set (never their "
+        "values) and the data folder. Exit status 0 when a scan could run, 2 when not.",
+    )
+    add_network_options(doctor)
+    doctor.add_argument("--json", action="store_true", help="print the same as JSON")
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    report, route = diagnose(args)
+    if args.json:
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        for line in describe(report, route):
+            print(printable(line))
+    return 0 if report["ready"] else 2
+
+
+def diagnose(args: argparse.Namespace) -> tuple[dict[str, Any], NetworkRoute | None]:
+    """Everything `doctor` says, as the dict --json prints, and the route (None when the
+    flags or the environment give no usable path)."""
+    from scanner.report.json import network_dict
+
+    problems: list[str] = []
+    network: dict[str, Any] | None = None
+    ca: dict[str, Any] = {"file": None, "via": None}
+    try:
+        path = network_path_of(args)
+    except InputError as exc:
+        problems.append(str(exc))
+        path = None
+    route = path.route() if path is not None else None
+    if path is not None:
+        network = network_dict(path.route())
+        network["answers"] = _proxy_check(path, problems)
+        ca = _ca_check(path, problems)
+    folder = _data_folder()
+    if not folder["writable"]:
+        problems.append(f"cannot write to the data folder {folder['path']}")
+    report = {
+        "network": network,
+        "ca": ca,
+        "tor": _tor_check(problems),
+        "sites": _site_list(problems),
+        "api_keys": _api_keys(),
+        "data_folder": folder,
+        "ready": not problems,
+        "problems": problems,
+    }
+    return report, route
+
+
+def _proxy_check(path: NetworkPath, problems: list[str]) -> bool | None:
+    """Whether the path's proxy answers (None: there is no proxy)."""
+    proxy = path.https or path.http
+    if proxy is None:
+        return None
+    answer = proxy_answers(proxy.url)
+    if answer is not None:
+        problems.append(f"the proxy {proxy.shown} does not answer: {answer}")
+    return answer is None
+
+
+def _ca_check(path: NetworkPath, problems: list[str]) -> dict[str, Any]:
+    from scanner.netpath import tls_context
+
+    try:
+        tls_context(path)
+    except InputError as exc:
+        problems.append(str(exc))
+    where = path.ca_bundle or path.ca_dir
+    return {"file": str(where) if where is not None else None, "via": path.ca_origin}
+
+
+def _tor_check(problems: list[str]) -> dict[str, Any]:
+    from scanner.netpath import find_tor, tor_candidates
+
+    try:
+        tried = tor_candidates()
+    except InputError as exc:
+        problems.append(str(exc))
+        tried = []
+    found = find_tor(tried)
+    return {
+        "answers": found is not None,
+        "at": f"{found[0]}:{found[1]}" if found else None,
+        "tried": [f"{host}:{port}" for host, port in tried],
+    }
+
+
+def proxy_answers(url: str) -> str | None:
+    """None when the proxy accepts a connection (and, for SOCKS5, the greeting); else why."""
+    import httpx
+
+    from scanner.netpath import socks5_answers
+
+    parsed = httpx.URL(url)
+    port = parsed.port or DEFAULT_PORTS[parsed.scheme]
+    if parsed.scheme.startswith("socks"):
+        if socks5_answers(parsed.host, port, PROBE_SECONDS):
+            return None
+        return f"no SOCKS5 server answers at {parsed.host}:{port}"
+    try:
+        with socket.create_connection((parsed.host, port), timeout=PROBE_SECONDS):
+            return None
+    except OSError as exc:
+        return exc.strerror or type(exc).__name__
+
+
+def _site_list(problems: list[str]) -> dict[str, Any]:
+    from datetime import UTC, datetime
+
+    from scanner.sites.update import DATA_FILE, installed_catalogue, sites_dir
+
+    file = sites_dir() / DATA_FILE
+    try:
+        catalogue = installed_catalogue()
+    except InputError as exc:
+        problems.append(str(exc))
+        return {"path": str(file), "sites": None, "date": None}
+    if catalogue is None:
+        return {"path": None, "sites": 0, "date": None}
+    saved = datetime.fromtimestamp(file.stat().st_mtime, UTC).date().isoformat()
+    return {"path": str(file), "sites": len(catalogue.sites), "date": saved}
+
+
+def _api_keys() -> dict[str, bool]:
+    from scanner.sources import SOURCES
+
+    names = sorted({cls.key_env for cls in SOURCES if cls.key_env})
+    return {name: bool(os.environ.get(name, "").strip()) for name in names}
+
+
+def _data_folder() -> dict[str, Any]:
+    from scanner.paths import data_dir
+
+    folder = data_dir()
+    if folder.is_dir():
+        mode = stat.S_IMODE(folder.stat().st_mode)
+        return {
+            "path": str(folder),
+            "exists": True,
+            "mode": f"{mode:04o}",
+            "private": mode & 0o077 == 0,
+            "writable": os.access(folder, os.W_OK | os.X_OK),
+        }
+    parent = folder.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    return {
+        "path": str(folder),
+        "exists": False,
+        "mode": None,
+        "private": True,  # a scan creates it with mode 0700
+        "writable": parent.is_dir() and os.access(parent, os.W_OK | os.X_OK),
+    }
+
+
+def describe(report: dict[str, Any], route: NetworkRoute | None) -> list[str]:
+    """The plain lines `doctor` prints."""
+    from scanner.netpath import describe_route
+
+    network = report["network"]
+    tor = report["tor"]
+    sites = report["sites"]
+    if route is None:
+        lines = ["network path: unusable (see the problems below)"]
+    else:
+        where, names = describe_route(route)
+        answers = "; it does not answer" if network and network["answers"] is False else ""
+        lines = [f"network path: {where}{answers}", f"host names: {names}"]
+    ca = report["ca"]
+    if ca["file"]:
+        lines.append(f"CA certificates: {ca['file']} (from {ca['via']})")
+    else:
+        lines.append("CA certificates: the certifi bundle (the default)")
+    if tor["answers"]:
+        lines.append(f"Tor: a Tor client answers at {tor['at']} (use --tor)")
+    else:
+        lines.append(f"Tor: no Tor client answers at {', '.join(tor['tried']) or '-'}")
+    if sites["sites"]:
+        lines.append(f"site list: {sites['sites']} sites, saved {sites['date']} ({sites['path']})")
+    elif sites["sites"] == 0:
+        lines.append(
+            "site list: none yet; account discovery is skipped until `exposure-audit sites "
+            "update` (or --sites FILE)"
+        )
+    keys = report["api_keys"]
+    given = [name for name, present in keys.items() if present]
+    missing = [name for name, present in keys.items() if not present]
+    parts = [f"{', '.join(given)} set"] if given else []
+    parts += [f"{', '.join(missing)} not set"] if missing else []
+    lines.append(f"API keys: {'; '.join(parts)} (values are never shown)")
+    lines.append(_folder_line(report["data_folder"]))
+    if report["ready"]:
+        lines.append("a scan can run")
+    else:
+        lines += [f"problem: {problem}" for problem in report["problems"]]
+        lines.append("a scan cannot run: fix the problems above")
+    return lines
+
+
+def _folder_line(folder: dict[str, Any]) -> str:
+    if not folder["writable"]:
+        return f"data folder: {folder['path']} cannot be written"
+    if not folder["exists"]:
+        return f"data folder: {folder['path']} (not created yet; a scan makes it, private)"
+    privacy = "private" if folder["private"] else "readable by other users: chmod 700 it"
+    return f"data folder: {folder['path']} (mode {folder['mode']}, {privacy})"
