@@ -5,10 +5,11 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEMO_OUT ?= demo-output
 
-.PHONY: help install demo test lint types pytest bench eval-extract browser-test clean
+.PHONY: help install demo demo-live test lint types pytest bench eval-extract browser-test clean
 
 help:
 	@echo "make demo   - set up, then audit the sample profile against the offline demo world"
+	@echo "make demo-live - the same audit on the live network path: real TLS and a proxy on loopback"
 	@echo "make browser-test - install chromium if needed, then test report.html in it"
 	@echo "make test   - set up, then run ruff, mypy --strict and pytest"
 	@echo "make bench  - run the benchmark scripts (speed and memory targets)"
@@ -26,6 +27,11 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/exposure-audit scan sample_profiles/jordan_testwell.toml --replay demo_world --out $(DEMO_OUT)
+
+# The demo through a real proxy and TLS on 127.0.0.1 (scripts/demo_live.py); DEMO_LIVE_ARGS
+# may be --socks or --tor.
+demo-live: $(STAMP)
+	$(BIN)/python scripts/demo_live.py --out $(DEMO_OUT)-live $(DEMO_LIVE_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -58,4 +64,4 @@ browser-test: $(STAMP)
 	$(BIN)/python -m pytest -q -rs tests/browser tests/test_pdf.py
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info $(DEMO_OUT)
+	rm -rf $(VENV) build dist *.egg-info $(DEMO_OUT) $(DEMO_OUT)-live

@@ -123,13 +123,22 @@ class ReplayTransport(httpx.AsyncBaseTransport):
         self.routes, self.prefixes = _load(folder)
         self.unmatched: list[str] = []
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        key = url_key(request.method, str(request.url))
+    def lookup(self, method: str, url: str) -> Recorded | None:
+        """The recorded answer to method + url: the exact route, else the longest prefix.
+
+        None when nothing matches; the request's key is then remembered in `unmatched`.
+        """
+        key = url_key(method, url)
         recorded = self.routes.get(key) or next(
             (answer for prefix, answer in self.prefixes if key.startswith(prefix)), None
         )
         if recorded is None:
             self.unmatched.append(key)
+        return recorded
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        recorded = self.lookup(request.method, str(request.url))
+        if recorded is None:
             return httpx.Response(404, headers={"x-replay": "unmatched"}, request=request)
         headers = [(k.encode(), v.encode()) for k, v in recorded.headers]  # str would be ASCII-only
         return httpx.Response(
