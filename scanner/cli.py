@@ -254,6 +254,7 @@ def _tolerant_output() -> None:
 
 def cmd_scan(args: argparse.Namespace) -> int:
     from scanner.http import Http, HttpSettings
+    from scanner.netpath import describe_route
     from scanner.paths import new_scan_dir, scans_dir
     from scanner.pipeline import run_scan
     from scanner.profile import build_profile, merge_flags, read_profile_file
@@ -290,6 +291,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
     async def scan() -> ScanResult:
         async with Http(settings, transport=transport) as http:
+            say(f"network path: {describe_route(http.route)[0]}")
             return await run_scan(
                 profile, sources, http, observer=progress, depth=args.depth,
                 replay=str(args.replay) if args.replay else None,

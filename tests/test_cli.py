@@ -67,6 +67,8 @@ def test_scan_demo_world_writes_private_reports(
     assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.json"]  # no temp
     report = json.loads(report_json.read_text(encoding="utf-8"))
     assert report["scan"]["mode"] == "replay"
+    assert report["scan"]["network"]["dns"] == "none"
+    assert stderr.startswith("network path: answered on this computer from a recorded world")
     assert len(report["findings"]) >= 6
     assert "Exposure audit: Jordan Testwell" in report_html.read_text(encoding="utf-8")
     # progress goes to stderr, one line per source run, leads included
