@@ -1,54 +1,56 @@
-"""The one network client of a scan.
+"""The one network client of a scan, and its per-scan memory.
 
-`Http` wraps a single `httpx.AsyncClient` and adds what every source needs: retries with
-backoff (transport errors, 429 honouring Retry-After, 5xx), a per-host concurrency cap, a
-bounded response size, and a log of every request sent (for "what this scan sent where").
+`Http` sends what sources ask for through a stack of transports (scanner.transports):
 
-Proxy and CA: `HttpSettings.path` (scanner.netpath), decided once from --tor, --proxy,
---ca-bundle and the environment. httpx runs with trust_env=False and a PathTransport that
-sends each request through the proxy the path names for it, or straight there; nothing
-else reads the environment. With a custom transport (replay, tests) no proxy is used: that
-transport answers every request itself, and a proxy would route requests around it to the
-network.
+    request():  redirects (httpx) > retries > log > per-host cap > size cap > the network
+    check():    (site checks: one try, no redirect)  log > per-host cap > size cap > the
+                direct connections of scanner.http_direct, or the network when a proxy
+                carries the request
 
-Site checks (`direct=True`: thousands of one-shot requests, nearly all to different hosts)
-skip httpx's connection pools: they go over HTTP/1.1 connections of Http's own, made with
-httpx's own engine (httpcore's HTTP/1.1 connection, h11) on plain asyncio sockets, one kept
-idle per host for the next request there. Only when no proxy can apply and no transport
-stands in for the network; every other request takes the client (see DirectConnections).
+"The network" is the network path's PathTransport (scanner.netpath: through the proxy the
+path names for each address, or straight there), spread over pool shards; with a custom
+transport (a replayed world, a test's MockTransport) that transport answers everything,
+under the same layers, and no proxy is used: a proxy would route requests around it.
+
+Besides sending, an Http is what one scan shares: `sent` (every request, for "what this
+scan sent where"), `pace` (spacing a service asks for, across every lookup of the scan),
+`state` (a source's per-scan memory, e.g. web search's answered queries), `live` (whether
+requests reach the network) and the network `path`. Failures come out as SourceUnavailable
+with one line naming the host and what went wrong (through a proxy, the proxy).
 """
 
 from __future__ import annotations
 
 import asyncio
-import email.utils
-import hashlib
-import random
-import time
-import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from http.cookiejar import DefaultCookiePolicy
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeVar, cast
 
 import httpx
 
-if TYPE_CHECKING:  # tenacity is imported when a request may be retried (start-up time)
-    from tenacity import RetryCallState
-
 from scanner import __version__
-from scanner.errors import ResponseTooLarge, SourceUnavailable
-from scanner.http_direct import DirectConnections, idle_limit
+from scanner.errors import SourceUnavailable
+from scanner.http_direct import DirectTransport, idle_limit
 from scanner.models import OFFLINE_ROUTE, NetworkRoute, SentRequest
 from scanner.netpath import NetworkPath, PathTransport, Proxy, network_path, tls_context
+from scanner.transports import (
+    RETRY_STATUSES,
+    CappedTransport,
+    HostLimits,
+    HostLimitTransport,
+    LogTransport,
+    RetryTransport,
+    ShardedTransport,
+    retry_after_seconds,
+)
+
+__all__ = ["RETRY_STATUSES", "USER_AGENT", "Http", "HttpSettings", "retry_after_seconds"]
 
 USER_AGENT = f"exposure-audit/{__version__} (personal exposure audit; local-first)"
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-
-
-POOL_SIZE = 16  # connections per pool shard (see Http.__init__)
+POOL_SIZE = 16  # connections per pool shard
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -70,24 +72,8 @@ class HttpSettings:
     pacing: bool = True  # honour services' request spacing (off when replaying a world)
 
 
-def retry_after_seconds(response: httpx.Response, now: float | None = None) -> float | None:
-    """Seconds the server asked us to wait (Retry-After as seconds or HTTP date)."""
-    value = response.headers.get("retry-after")
-    if value is None:
-        return None
-    value = value.strip()
-    if value.isascii() and value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    current = time.time() if now is None else now
-    return max(0.0, when.timestamp() - current)
-
-
 class Http:
-    """The shared client. Use as an async context manager; sources call `get`/`request`."""
+    """A scan's network client and shared memory. Use as an async context manager."""
 
     def __init__(
         self,
@@ -99,24 +85,59 @@ class Http:
         # False when a transport stands in for the network (a replayed world, tests): sources
         # that can only reach a service through their own client (ddgs) use an Http path then.
         self.live = transport is None
-        self._tls = tls_context(self.path) if self.live or self.path.ca_origin else None
         self.sent: list[SentRequest] = []
-        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._state: dict[type, object] = {}
         self._pace_locks: dict[str, asyncio.Lock] = {}
         self._paced_at: dict[str, float] = {}
-        # Hosts are spread over several small connection pools: httpcore's pool bookkeeping
-        # costs time in proportion to its size on every request (encode/httpcore#1035), which
-        # dominates when thousands of sites are checked. Shards share one SSL context.
-        self._shard_count = max(1, self.settings.max_connections // POOL_SIZE)
-        self._options = self._client_options(transport)
-        self._client = self._new_client()
-        self._shards: list[httpx.AsyncClient | None] = [self._client]
-        self._shards += [None] * (self._shard_count - 1)
-        # Direct connections for `request(direct=True)`: only where every request goes
-        # straight to its host anyway (no proxy at all, the network).
-        self._direct: DirectConnections | None = None
-        if transport is None and not self.path.proxied:
-            self._direct = DirectConnections(self._tls, idle_limit())
+        tls = tls_context(self.path) if self.live or self.path.ca_origin else None
+        limits = HostLimits(self.settings.per_host)
+        self._bottom = transport or self._network(tls)  # what answers: the network or a stand-in
+        self._check_bottom = self._check_network(self._bottom, tls)
+        self._client = self._make_client(self._stack(self._bottom, limits, retry=True))
+        self._checks = self._make_client(self._stack(self._check_bottom, limits))
+
+    def _network(self, tls: Any) -> httpx.AsyncBaseTransport:
+        """The path's transport, spread over pool shards of POOL_SIZE connections."""
+        s = self.settings
+        shards = max(1, s.max_connections // POOL_SIZE)
+        limits = httpx.Limits(max_connections=max(s.per_host, s.max_connections // shards))
+        return ShardedTransport(lambda: PathTransport(self.path, tls, limits), shards)
+
+    def _check_network(self, network: httpx.AsyncBaseTransport, tls: Any) -> Any:
+        """Site checks' bottom layer: direct connections when every request goes straight
+        to its host anyway (the network, no proxy); else the same as every request."""
+        if self.live and not self.path.proxied:
+            return DirectTransport(tls, idle_limit())
+        return network
+
+    def _stack(
+        self, bottom: httpx.AsyncBaseTransport, limits: HostLimits, *, retry: bool = False
+    ) -> httpx.AsyncBaseTransport:
+        s = self.settings
+        layer: httpx.AsyncBaseTransport = CappedTransport(bottom, s.max_bytes)
+        layer = LogTransport(HostLimitTransport(layer, limits), self.sent)
+        if not retry:
+            return layer
+        return RetryTransport(
+            layer,
+            attempts=s.attempts,
+            backoff_initial=s.backoff_initial,
+            backoff_max=s.backoff_max,
+            max_retry_after=s.max_retry_after,
+        )
+
+    def _make_client(self, transport: httpx.AsyncBaseTransport) -> httpx.AsyncClient:
+        s = self.settings
+        client = httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(s.timeout, connect=s.connect_timeout),
+            headers={"User-Agent": s.user_agent},
+            follow_redirects=True,
+            trust_env=False,  # the path decided proxy and CA; no .netrc credentials
+        )
+        # No cookie is ever kept: nothing links one request of a scan to another.
+        client.cookies.jar.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+        return client
 
     @property
     def route(self) -> NetworkRoute:
@@ -128,24 +149,13 @@ class Http:
         carries it and no stand-in transport answers it)."""
         return self.live and self.path.resolves_locally(url)
 
-    def _new_client(self) -> httpx.AsyncClient:
-        options = dict(self._options)
-        if "transport" not in options:  # live: each pool shard gets its own connections
-            assert self._tls is not None
-            options["transport"] = PathTransport(self.path, self._tls, options["limits"])
-        client = httpx.AsyncClient(**options)
-        # No cookie is ever kept: nothing links one request of a scan to another.
-        client.cookies.jar.set_policy(DefaultCookiePolicy(allowed_domains=[]))
-        return client
-
-    def _client_for(self, host: str) -> httpx.AsyncClient:
-        if self._shard_count == 1:
-            return self._client
-        index = zlib.crc32(host.encode("utf-8", "replace")) % self._shard_count
-        client = self._shards[index]
-        if client is None:
-            client = self._shards[index] = self._new_client()
-        return client
+    def state(self, kind: type[T]) -> T:
+        """This scan's one `kind()` (made on first use): a source's memory across its runs
+        (the first lookup and every lead's), gone with the scan."""
+        found = self._state.get(kind)
+        if found is None:
+            found = self._state[kind] = kind()
+        return cast(T, found)
 
     async def pace(self, key: str, interval: float) -> None:
         """Wait until `interval` seconds have passed since the last call with this key.
@@ -164,21 +174,6 @@ class Http:
                 await asyncio.sleep(last + interval - loop.time())
             self._paced_at[key] = loop.time()
 
-    def _client_options(self, transport: httpx.AsyncBaseTransport | None) -> dict[str, Any]:
-        s = self.settings
-        options: dict[str, Any] = {
-            "timeout": httpx.Timeout(s.timeout, connect=s.connect_timeout),
-            "limits": httpx.Limits(
-                max_connections=max(s.per_host, s.max_connections // max(1, self._shard_count))
-            ),
-            "headers": {"User-Agent": s.user_agent},
-            "follow_redirects": True,
-            "trust_env": False,  # the path decided proxy and CA; no .netrc credentials
-        }
-        if transport is not None:
-            options["transport"] = transport
-        return options
-
     async def __aenter__(self) -> Http:
         return self
 
@@ -191,11 +186,8 @@ class Http:
         await self.aclose()
 
     async def aclose(self) -> None:
-        if self._direct is not None:
-            await self._direct.aclose()
-        for client in self._shards:
-            if client is not None:
-                await client.aclose()
+        await self._checks.aclose()
+        await self._client.aclose()
 
     async def get(
         self,
@@ -216,135 +208,48 @@ class Http:
         data: Mapping[str, str] | None = None,
         json: Any = None,
         follow_redirects: bool = True,
-        attempts: int | None = None,
-        direct: bool = False,
     ) -> httpx.Response:
         """Send with retries; return the final response (any status) with its body read.
 
         Raises SourceUnavailable when no response arrived after every attempt, and
         ResponseTooLarge when the body passes the size cap. `params` are merged into the URL's
         query, winning on a shared name (httpx 0.28 alone would drop the URL's query, even
-        for an empty `params`). `follow_redirects=False` hands back a 3xx as it came;
-        `attempts` overrides the settings' number of tries for this request (1: one shot,
-        no retry machinery at all, for checks that run by the thousand). `direct=True` with
-        `follow_redirects=False` sends on Http's own connections instead of httpx's pools
-        when nothing stands between us and the host (module docstring); same request, same
-        answer, same errors.
+        for an empty `params`). `follow_redirects=False` hands back a 3xx as it came.
         """
-        target = httpx.URL(url).copy_merge_params(params) if params else httpx.URL(url)
-        request = self._client.build_request(method, target, headers=headers, data=data, json=json)
-        tries = max(1, self.settings.attempts if attempts is None else attempts)
-        direct = direct and not follow_redirects and self._direct is not None
-        status: int | None = None
-        digest: str | None = None
-        try:
-            if tries == 1:
-                response = await self._send_once(request, follow_redirects, direct)
-            else:
-                from tenacity import (
-                    AsyncRetrying,
-                    retry_if_exception_type,
-                    retry_if_result,
-                    stop_after_attempt,
-                )
+        client = self._client
+        return await self._send(client, method, url, params, headers, data, json, follow_redirects)
 
-                retrying = AsyncRetrying(
-                    stop=stop_after_attempt(tries),
-                    wait=self._wait,
-                    retry=retry_if_exception_type(httpx.TransportError)
-                    | retry_if_result(self._should_retry),
-                    retry_error_callback=self._give_up,
-                    reraise=True,
-                )
-                response = await retrying(self._send_once, request, follow_redirects, direct)
-            status = response.status_code
-            digest = hashlib.sha256(response.content).hexdigest()
+    async def check(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | None = None,
+        json: Any = None,
+    ) -> httpx.Response:
+        """A site check: one try, redirects not followed, on direct connections where every
+        request goes straight to its host. Same answer and errors as `request`."""
+        return await self._send(self._checks, method, url, None, headers, data, json, False)
+
+    async def _send(
+        self,
+        client: httpx.AsyncClient,
+        method: str,
+        url: str,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
+        data: Mapping[str, str] | None,
+        json: Any,
+        follow_redirects: bool,
+    ) -> httpx.Response:
+        target = httpx.URL(url).copy_merge_params(params) if params else httpx.URL(url)
+        request = client.build_request(method, target, headers=headers, data=data, json=json)
+        try:
+            return await client.send(request, follow_redirects=follow_redirects)
         except httpx.RequestError as exc:  # transport errors, too many redirects, bad encoding
             proxy = self.path.proxy_for(request.url) if self.live else None
             raise SourceUnavailable(f"{request.url.host}: {_describe(exc, proxy)}") from exc
-        finally:  # logged however it ended, ResponseTooLarge included
-            self.sent.append(
-                SentRequest(method, str(request.url), status, datetime.now(UTC), digest)
-            )
-        return response
-
-    def _should_retry(self, response: httpx.Response) -> bool:
-        if response.status_code not in RETRY_STATUSES:
-            return False
-        delay = retry_after_seconds(response)
-        return delay is None or delay <= self.settings.max_retry_after
-
-    def _wait(self, state: RetryCallState) -> float:
-        outcome = state.outcome
-        if outcome is not None and not outcome.failed:
-            delay = retry_after_seconds(outcome.result())
-            if delay is not None:
-                return min(delay, self.settings.max_retry_after)
-        return self.backoff(state.attempt_number)
-
-    def backoff(self, attempt: int) -> float:
-        """Exponential backoff with full jitter: up to initial * 2**(attempt-1), capped."""
-        ceiling = min(self.settings.backoff_max, self.settings.backoff_initial * 2 ** (attempt - 1))
-        return random.uniform(0.0, ceiling)  # noqa: S311 - jitter, not security
-
-    @staticmethod
-    def _give_up(state: RetryCallState) -> httpx.Response:
-        """After the last attempt: hand back the last response, or raise its error."""
-        assert state.outcome is not None
-        return state.outcome.result()  # type: ignore[no-any-return]
-
-    async def _send_once(
-        self, request: httpx.Request, follow_redirects: bool = True, direct: bool = False
-    ) -> httpx.Response:
-        host = request.url.host
-        semaphore = self._hosts.get(host)
-        if semaphore is None:
-            semaphore = self._hosts[host] = asyncio.Semaphore(self.settings.per_host)
-        async with semaphore:
-            if direct and self._direct is not None:
-                response = await self._direct.send(request)
-            else:
-                response = await self._client_for(host).send(
-                    request, stream=True, follow_redirects=follow_redirects
-                )
-            try:
-                body = await self._read_capped(response, direct)
-            finally:
-                await response.aclose()
-        # Raw bytes: decoded header values need not be ASCII, and httpx re-encodes str as ASCII.
-        headers = [
-            (k, v)
-            for k, v in response.headers.raw
-            if k.lower() not in (b"content-encoding", b"content-length", b"transfer-encoding")
-        ]
-        return httpx.Response(
-            response.status_code,
-            headers=headers,
-            content=body,
-            request=response.request,
-            history=response.history,
-        )
-
-    async def _read_capped(self, response: httpx.Response, direct: bool = False) -> bytes:
-        limit = self.settings.max_bytes
-        declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
-            raise ResponseTooLarge(
-                f"{response.request.url.host}: response larger than {limit} bytes"
-            )
-        chunks: list[bytes] = []
-        size = 0
-        # A direct response without a Content-Encoding: its raw bytes are the content, read
-        # with one generator fewer. (A client's response may come already read: a mock's.)
-        raw = direct and "content-encoding" not in response.headers
-        async for chunk in response.aiter_raw() if raw else response.aiter_bytes():
-            size += len(chunk)
-            if size > limit:
-                raise ResponseTooLarge(
-                    f"{response.request.url.host}: response larger than {limit} bytes"
-                )
-            chunks.append(chunk)
-        return b"".join(chunks)
 
 
 def _describe(exc: httpx.RequestError, proxy: Proxy | None = None) -> str:

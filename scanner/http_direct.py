@@ -1,8 +1,8 @@
 """Direct HTTP/1.1 connections for site checks: httpcore's engine without httpx's pools.
 
-Used by scanner.http.Http for `request(direct=True)`; see the section comment below and
-docs/design.md. Nothing here is used when a proxy applies or a transport stands in for the
-network.
+DirectTransport is the bottom of the stack scanner.http.Http uses for site checks
+(`Http.check`); see the section comment below and docs/design.md. Nothing here is used
+when the network path has a proxy or a transport stands in for the network.
 """
 
 from __future__ import annotations
@@ -353,7 +353,7 @@ class DirectConnections:
 
     def _context(self) -> ssl.SSLContext:
         if self._ssl_context is None:  # made on the first https request: loading CAs takes time
-            self._ssl_context = httpx.create_ssl_context(trust_env=True)
+            self._ssl_context = httpx.create_ssl_context(trust_env=False)
             self._ssl_context.set_alpn_protocols(_TLS_ALPN)
         return self._ssl_context
 
@@ -382,3 +382,16 @@ class DirectConnections:
         idle, self._idle = list(self._idle.values()), {}
         for connection in idle:
             await connection.aclose()
+
+
+class DirectTransport(httpx.AsyncBaseTransport):
+    """DirectConnections as an httpx transport: the bottom of the site-check stack."""
+
+    def __init__(self, ssl_context: ssl.SSLContext | None, max_idle: int) -> None:
+        self.connections = DirectConnections(ssl_context, max_idle)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self.connections.send(request)
+
+    async def aclose(self) -> None:
+        await self.connections.aclose()

@@ -30,8 +30,10 @@ import scanner.http
 import scanner.http_direct
 from scanner.errors import InputError, ResponseTooLarge, SourceUnavailable
 from scanner.http import RETRY_STATUSES, USER_AGENT, Http, HttpSettings, retry_after_seconds
+from scanner.http_direct import DirectTransport
 from scanner.models import OFFLINE_ROUTE, SentRequest
 from scanner.netpath import PathTransport, network_path
+from scanner.transports import RetryTransport, ShardedTransport
 from tests.support import FAST, mock_http
 
 URL = "https://api.example.com/thing"
@@ -101,7 +103,8 @@ def test_transport_errors_are_retried_then_succeed() -> None:
     result = get(http)
     assert (result.status_code, result.text) == (200, "hello")
     assert script.calls == 3
-    assert http.sent == [SentRequest("GET", URL, 200)]
+    # every try is a request sent: the log says so
+    assert http.sent == [SentRequest("GET", URL, None)] * 2 + [SentRequest("GET", URL, 200)]
 
 
 def test_connect_error_on_every_attempt_becomes_source_unavailable() -> None:
@@ -112,7 +115,7 @@ def test_connect_error_on_every_attempt_becomes_source_unavailable() -> None:
     assert str(caught.value) == "api.example.com: could not connect (connection refused)"
     assert isinstance(caught.value.__cause__, httpx.ConnectError)
     assert script.calls == FAST.attempts == 3
-    assert http.sent == [SentRequest("GET", URL, None)]
+    assert http.sent == [SentRequest("GET", URL, None)] * 3
 
 
 def test_timeout_on_every_attempt_says_timed_out() -> None:
@@ -121,7 +124,7 @@ def test_timeout_on_every_attempt_says_timed_out() -> None:
     with pytest.raises(SourceUnavailable, match=r"^api\.example\.com: timed out$"):
         get(http)
     assert script.calls == 2
-    assert http.sent == [SentRequest("GET", URL, None)]
+    assert http.sent == [SentRequest("GET", URL, None)] * 2
 
 
 def test_certificate_failure_suggests_ca_bundle() -> None:
@@ -144,7 +147,7 @@ def test_retryable_status_returns_last_response_when_attempts_run_out(status: in
     result = get(http)
     assert (result.status_code, result.text) == (status, "last")
     assert script.calls == 3
-    assert http.sent == [SentRequest("GET", URL, status)]
+    assert http.sent == [SentRequest("GET", URL, status)] * 3
 
 
 def test_retryable_status_then_success() -> None:
@@ -193,7 +196,18 @@ def test_retry_after_garbage_is_ignored(value: str) -> None:
     assert retry_after_seconds(with_retry_after(value), now=NOW) is None
 
 
-def state_after(http: Http, outcome: httpx.Response, attempt: int = 1) -> RetryCallState:
+def retrying(settings: HttpSettings) -> RetryTransport:
+    """The retry layer an Http with these settings stacks."""
+    return RetryTransport(
+        httpx.MockTransport(lambda request: httpx.Response(200)),
+        attempts=settings.attempts,
+        backoff_initial=settings.backoff_initial,
+        backoff_max=settings.backoff_max,
+        max_retry_after=settings.max_retry_after,
+    )
+
+
+def state_after(outcome: httpx.Response, attempt: int = 1) -> RetryCallState:
     state = RetryCallState(retry_object=None, fn=None, args=(), kwargs={})  # type: ignore[arg-type]
     state.attempt_number = attempt
     state.set_result(outcome)
@@ -201,32 +215,32 @@ def state_after(http: Http, outcome: httpx.Response, attempt: int = 1) -> RetryC
 
 
 def test_wait_honours_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
-    http = Http(HttpSettings(max_retry_after=60.0, backoff_max=1.0))
-    assert http._wait(state_after(http, with_retry_after("42"))) == 42.0
+    layer = retrying(HttpSettings(max_retry_after=60.0, backoff_max=1.0))
+    assert layer._wait(state_after(with_retry_after("42"))) == 42.0
     monkeypatch.setattr("time.time", lambda: NOW)
-    assert http._wait(state_after(http, with_retry_after(http_date(NOW + 30)))) == 30.0
+    assert layer._wait(state_after(with_retry_after(http_date(NOW + 30)))) == 30.0
     # never longer than max_retry_after
-    assert http._wait(state_after(http, with_retry_after("3600"))) == 60.0
+    assert layer._wait(state_after(with_retry_after("3600"))) == 60.0
 
 
 def test_wait_without_retry_after_is_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(random, "uniform", lambda low, high: high)
-    http = Http(HttpSettings(backoff_initial=1.0, backoff_max=20.0))
-    assert http._wait(state_after(http, httpx.Response(503), attempt=3)) == 4.0
+    layer = retrying(HttpSettings(backoff_initial=1.0, backoff_max=20.0))
+    assert layer._wait(state_after(httpx.Response(503), attempt=3)) == 4.0
 
 
 def test_backoff_grows_and_is_capped(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(random, "uniform", lambda low, high: high)  # the ceiling itself
-    http = Http(HttpSettings(backoff_initial=1.0, backoff_max=20.0))
-    assert [http.backoff(n) for n in range(1, 8)] == [1.0, 2.0, 4.0, 8.0, 16.0, 20.0, 20.0]
+    layer = retrying(HttpSettings(backoff_initial=1.0, backoff_max=20.0))
+    assert [layer.backoff(n) for n in range(1, 8)] == [1.0, 2.0, 4.0, 8.0, 16.0, 20.0, 20.0]
 
 
 def test_backoff_jitter_stays_within_bounds() -> None:
-    http = Http(HttpSettings(backoff_initial=0.5, backoff_max=3.0))
+    layer = retrying(HttpSettings(backoff_initial=0.5, backoff_max=3.0))
     for attempt in range(1, 12):
         ceiling = min(3.0, 0.5 * 2 ** (attempt - 1))
         for _ in range(50):
-            assert 0.0 <= http.backoff(attempt) <= ceiling
+            assert 0.0 <= layer.backoff(attempt) <= ceiling
 
 
 def test_retry_after_within_limit_is_waited_for(sleeps: list[float]) -> None:
@@ -398,7 +412,8 @@ def test_redirect_loop_becomes_source_unavailable() -> None:
     http = mock_http(script)
     with pytest.raises(SourceUnavailable, match=r"^api\.example\.com: too many redirects$"):
         get(http)
-    assert http.sent == [SentRequest("GET", URL, None)]
+    # each hop is a request sent, until httpx's limit of 20 redirects
+    assert http.sent == [SentRequest("GET", URL, 302)] * 21
 
 
 def test_redirects_are_followed() -> None:
@@ -407,9 +422,14 @@ def test_redirects_are_followed() -> None:
             return httpx.Response(301, headers={"Location": "https://api.example.com/new"})
         return httpx.Response(200, text=request.url.path)
 
-    result = get(mock_http(handler), "https://api.example.com/old")
+    http = mock_http(handler)
+    result = get(http, "https://api.example.com/old")
     assert (result.status_code, result.text) == (200, "/new")
     assert [r.status_code for r in result.history] == [301]
+    assert http.sent == [
+        SentRequest("GET", "https://api.example.com/old", 301),
+        SentRequest("GET", "https://api.example.com/new", 200),
+    ]
 
 
 def test_non_ascii_header_values_survive() -> None:
@@ -446,7 +466,7 @@ def test_every_request_is_logged_with_its_status() -> None:
     assert http.sent == [
         SentRequest("GET", "https://a.example/ok?q=1", 200),
         SentRequest("GET", "https://a.example/missing", 404),
-        SentRequest("GET", "https://b.example/down", None),
+        *[SentRequest("GET", "https://b.example/down", None)] * FAST.attempts,
         SentRequest("POST", "https://a.example/ok", 200),
     ]
 
@@ -503,8 +523,9 @@ def on_path(settings: HttpSettings = FAST, **kwargs: Any) -> HttpSettings:
 
 def routes(http: Http) -> dict[str, str | None]:
     """Which proxy (host:port) each kind of address takes; None: straight there."""
-    transport = http._client._transport
-    assert isinstance(transport, PathTransport)
+    transport = http._bottom
+    assert isinstance(transport, ShardedTransport)
+    assert isinstance(transport.shard_of("a.example"), PathTransport)
     result: dict[str, str | None] = {}
     for url in ("https://a.example/", "http://a.example/"):
         proxy = http.path.proxy_for(url)
@@ -581,8 +602,7 @@ def test_custom_transport_ignores_environment_proxy(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("HTTPS_PROXY", "http://envproxy.example:8080")
     script = Script(response(200, "from the transport"))
     http = mock_http(script)
-    assert http._client._transport is not None
-    assert not isinstance(http._client._transport, PathTransport)
+    assert isinstance(http._bottom, httpx.MockTransport)
     assert get(http).text == "from the transport"
     assert http.route == OFFLINE_ROUTE
 
@@ -623,7 +643,7 @@ def test_socks_proxies_are_used_with_names_resolved_by_the_proxy() -> None:
     assert proxy.url == "socks5h://user:secret@127.0.0.1:9050"
     assert proxy.shown == "socks5h://127.0.0.1:9050"  # never the credentials
     assert http.route.proxy == "socks5h://127.0.0.1:9050"
-    assert http._direct is None
+    assert not isinstance(http._check_bottom, DirectTransport)
 
 
 def test_missing_ca_bundle_is_an_input_error(tmp_path: Path) -> None:
@@ -719,7 +739,11 @@ def test_a_redirect_can_be_handed_back_as_it_came() -> None:
 
     kept, followed, sent = asyncio.run(go())
     assert (kept, followed) == (302, 200)
-    assert sent == ["https://site.example/old", "https://site.example/old"]
+    assert sent == [
+        "https://site.example/old",
+        "https://site.example/old",
+        "https://site.example/new",
+    ]
 
 
 def test_one_attempt_means_no_retry() -> None:
@@ -731,7 +755,7 @@ def test_one_attempt_means_no_retry() -> None:
 
     async def go() -> int:
         async with mock_http(handler) as http:
-            return (await http.request("GET", "https://site.example/", attempts=1)).status_code
+            return (await http.check("GET", "https://site.example/")).status_code
 
     assert asyncio.run(go()) == 503
     assert len(calls) == 1
@@ -754,20 +778,26 @@ def test_no_cookie_is_kept_between_requests() -> None:
 
 
 def test_hosts_are_spread_over_small_pools_created_on_first_use() -> None:
-    async def go() -> tuple[int, int, bool]:
-        settings = replace(FAST, max_connections=64)
-        async with Http(
-            settings, transport=httpx.MockTransport(lambda r: httpx.Response(200))
-        ) as h:
-            before = sum(client is not None for client in h._shards)
-            for i in range(40):
-                await h.get(f"https://site{i}.example/")
-            same = h._client_for("site1.example") is h._client_for("site1.example")
-            return before, sum(client is not None for client in h._shards), same
+    made: list[httpx.AsyncBaseTransport] = []
 
-    before, after, same = asyncio.run(go())
-    assert (before, after) == (1, 4)  # 64 connections = 4 pools of 16, made when needed
-    assert same
+    def make() -> httpx.AsyncBaseTransport:
+        made.append(httpx.MockTransport(lambda r: httpx.Response(200)))
+        return made[-1]
+
+    sharded = ShardedTransport(make, 4)
+
+    async def go() -> None:
+        for i in range(40):
+            await sharded.handle_async_request(httpx.Request("GET", f"https://site{i}.example/"))
+
+    assert sharded.made == 0
+    asyncio.run(go())
+    assert (sharded.made, len(made)) == (4, 4)  # made when needed, each once
+    assert sharded.shard_of("site1.example") is sharded.shard_of("site1.example")
+    # a live Http: 64 connections = 4 pools of 16
+    http = Http(replace(FAST, max_connections=64))
+    assert isinstance(http._bottom, ShardedTransport)
+    assert len(http._bottom._shards) == 4
 
 
 def test_an_http_knows_whether_it_reaches_the_network() -> None:
@@ -848,7 +878,7 @@ class Loopback:
 
 
 def direct_get(http: Http, url: str, **kwargs: Any) -> Awaitable[httpx.Response]:
-    return http.request("GET", url, follow_redirects=False, attempts=1, direct=True, **kwargs)
+    return http.check("GET", url, **kwargs)
 
 
 def served(answer: Answer, call: Callable[[Http, Loopback], Awaitable[Any]], **server: Any) -> Any:
@@ -856,7 +886,7 @@ def served(answer: Answer, call: Callable[[Http, Loopback], Awaitable[Any]], **s
 
     async def go() -> Any:
         async with Loopback(answer, **server) as loop_server, Http(FAST) as http:
-            assert http._direct is not None
+            assert isinstance(http._check_bottom, DirectTransport)
             return await call(http, loop_server)
 
     return asyncio.run(go())
@@ -877,10 +907,11 @@ def test_direct_requests_send_the_same_bytes_and_read_the_same_answer() -> None:
                 {"data": {"user": "jt", "view": "profile"}},
             ):
                 method = "GET" if len(kwargs) == 1 else "POST"
-                response = await http.request(
-                    method, f"{server.url}/u/jt?x=1", follow_redirects=False, attempts=1,
-                    direct=direct, **kwargs,
-                )  # fmt: skip
+                url = f"{server.url}/u/jt?x=1"
+                if direct:
+                    response = await http.check(method, url, **kwargs)
+                else:
+                    response = await http.request(method, url, follow_redirects=False, **kwargs)
                 got.append((response.status_code, response.content, response.headers.multi_items()))
         return got
 
@@ -992,7 +1023,7 @@ def test_direct_failures_are_source_unavailable_as_through_the_client() -> None:
 
     async def go() -> list[str]:
         reasons = []
-        settings = replace(FAST, timeout=0.3, connect_timeout=0.3)
+        settings = replace(FAST, timeout=0.3, connect_timeout=0.3, attempts=1)
         async with Loopback(answer, close_after=True) as server, Http(settings) as http:
             for url in (
                 f"http://127.0.0.1:{closed_port}/",
@@ -1001,9 +1032,10 @@ def test_direct_failures_are_source_unavailable_as_through_the_client() -> None:
             ):
                 for direct in (True, False):
                     try:
-                        await http.request(
-                            "GET", url, follow_redirects=False, attempts=1, direct=direct
-                        )
+                        if direct:
+                            await http.check("GET", url)
+                        else:
+                            await http.request("GET", url, follow_redirects=False)
                     except SourceUnavailable as exc:
                         reasons.append(str(exc).split(" (")[0])
         return reasons
@@ -1113,11 +1145,14 @@ def test_idle_connections_past_the_cap_are_closed_oldest_first(
 def test_no_direct_connections_through_a_proxy_or_a_stand_in(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    assert Http(FAST)._direct is not None
-    assert Http(on_path(proxy="http://proxy.example:3128"))._direct is None
-    assert mock_http(lambda r: response(200))._direct is None
+    def direct(http: Http) -> bool:
+        return isinstance(http._check_bottom, DirectTransport)
+
+    assert direct(Http(FAST))
+    assert not direct(Http(on_path(proxy="http://proxy.example:3128")))
+    assert not direct(mock_http(lambda r: response(200)))
     monkeypatch.setenv("HTTPS_PROXY", "http://envproxy.example:8080")
-    assert Http(FAST)._direct is None
+    assert not direct(Http(FAST))
 
 
 def test_a_direct_request_with_a_stand_in_goes_to_the_stand_in() -> None:

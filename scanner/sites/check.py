@@ -50,7 +50,7 @@ timeout; one attempt, no retry: a refusal is "blocked" at once and a failure "un
 never waited out past the deadline); every site is a task; each result
 goes to `on_result` as soon as it is final; the returned list is in the order of `sites`.
 Only the first MAX_BODY bytes of a body are decoded and searched. Requests go out with
-`direct=True`: on Http's own HTTP/1.1 connections rather than httpx's pools when nothing
+`Http.check`: on Http's own HTTP/1.1 connections rather than httpx's pools when nothing
 (proxy, replay) stands in between, the same request either way (scanner/http.py), and a
 site's control check reuses the connection its check left idle.
 """
@@ -220,10 +220,9 @@ async def _check(
     async with gate:
         try:
             async with asyncio.timeout(seconds):
-                response = await http.request(
-                    plan.method, plan.url, headers=plan.headers, data=plan.data,
-                    json=plan.json, follow_redirects=False, attempts=1, direct=True,
-                )  # fmt: skip
+                response = await http.check(
+                    plan.method, plan.url, headers=plan.headers, data=plan.data, json=plan.json
+                )
         except TimeoutError:
             return SiteResult(
                 site, username, Verdict.UNKNOWN, url, f"no answer within {seconds:g} s"

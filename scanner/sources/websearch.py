@@ -19,7 +19,7 @@ else EXPOSURE_AUDIT_SEARCH_BACKEND, else "duckduckgo":
 Polite and bounded: Http.pace before each query (3 s; SearXNG 1 s); at most 10 results a
 query and 100 a run, de-duplicated by URL; nothing new is sent after a refusal (for the
 rest of the scan), after 100 results or after RUN_BUDGET seconds. Each query is sent once
-per Http: later runs (a lead's wave) reuse the answer. `search()` then hands
+per scan (`Http.state`): later runs (a lead's wave) reuse the answer. `search()` then hands
 the results to scanner.sources.pagemine, which reads the first pages and keeps only what
 ties to the subject (and, for results not read, what their title and snippet show of the
 subject's own identifiers); each page is reported once per scan.
@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -98,9 +97,6 @@ class _Asked:
         self.reported: set[str] = set()
 
 
-_ASKED: weakref.WeakKeyDictionary[Http, _Asked] = weakref.WeakKeyDictionary()
-
-
 @dataclass(frozen=True)
 class _Backend:
     key: str  # "duckduckgo", a ddgs engine, or the SearXNG URL
@@ -152,7 +148,7 @@ class WebSearchSource(Source):
         """
         backend = self._backend(http)
         plan, notes = query_plan(profile)
-        asked = _ASKED.setdefault(http, _Asked())
+        asked = http.state(_Asked)
         deadline = asyncio.get_running_loop().time() + RUN_BUDGET
         found: dict[str, SearchResult] = {}
         errors: list[SourceError] = []

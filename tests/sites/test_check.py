@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from scanner.http import Http
+from scanner.http_direct import DirectTransport
 from scanner.sites import check
 from scanner.sites.catalogue import Site, parse_catalogue
 from scanner.sites.check import BAD_CHARACTERS, SiteResult, Verdict, check_sites, plan_request
@@ -252,7 +253,8 @@ def test_scenarios_over_real_connections(
         here = replace(site_, uri_check=f"http://127.0.0.1:{port}/u/{{account}}")
         try:
             async with Http(FAST) as http:
-                assert http._direct is not None  # the network, no proxy: direct connections
+                # the network, no proxy: direct connections
+                assert isinstance(http._check_bottom, DirectTransport)
                 return await check_sites([here], NAME, http)
         finally:
             listening.close()
