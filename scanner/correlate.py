@@ -41,6 +41,7 @@ US_STATES = {
     "texas": "TX", "utah": "UT", "vermont": "VT", "virginia": "VA", "washington": "WA",
     "west virginia": "WV", "wisconsin": "WI", "wyoming": "WY",
 }  # fmt: skip
+STATE_CODES = frozenset(US_STATES.values())
 T = TypeVar("T")
 _SPACES = re.compile(r"\s+")
 _BARE_DOMAIN = re.compile(r"^[\w-]+(\.[\w-]+)*\.[a-z]{2,}(/\S*)?$", re.IGNORECASE)
@@ -61,6 +62,14 @@ class Merged:
     reasons: tuple[str, ...]
     removal: tuple[RemovalStep, ...]
     via: tuple[Pivot, ...] = ()  # leads that reached it, when nothing reached it directly
+
+
+def state_code(text: str) -> str:
+    """The USPS code of a US state written as its code ("IL") or name ("Illinois"), else ""."""
+    value = text.strip()
+    if len(value) == 2 and value.upper() == value and value in STATE_CODES:
+        return value
+    return US_STATES.get(value.casefold(), "")
 
 
 def normalise(kind: Kind, value: str) -> str:

@@ -128,6 +128,69 @@ class RemovalStep:
     url: str | None = None  # the page where it is done, if there is one
 
 
+# --- what ties a sighting to the subject (judged by scanner.identity) ---------------
+
+GIVEN = "you gave it"  # a Tie's origin when the identifier is the profile's own
+
+
+class TieKind(StrEnum):
+    NAME = "name"
+    EMAIL = "email"
+    PHONE = "phone"
+    HANDLE = "handle"
+    DOMAIN = "domain"
+    CITY = "city"
+    AFFILIATION = "affiliation"  # an employer or school
+
+
+class Strength(StrEnum):
+    STRONG = "strong"  # one alone ties a record or an account to the subject
+    WEAK = "weak"  # many people share it: it ties only when nothing speaks against it
+
+
+# What each kind of tie says, and how a reason names it ("your email ...").
+STRENGTH: dict[TieKind, Strength] = {
+    TieKind.NAME: Strength.STRONG,
+    TieKind.EMAIL: Strength.STRONG,
+    TieKind.PHONE: Strength.STRONG,
+    TieKind.HANDLE: Strength.STRONG,
+    TieKind.DOMAIN: Strength.STRONG,
+    TieKind.CITY: Strength.WEAK,
+    TieKind.AFFILIATION: Strength.WEAK,
+}
+NOUN: dict[TieKind, str] = {
+    TieKind.NAME: "your name",
+    TieKind.EMAIL: "your email",
+    TieKind.PHONE: "your phone",
+    TieKind.HANDLE: "your handle",
+    TieKind.DOMAIN: "your domain",
+    TieKind.CITY: "your city",
+    TieKind.AFFILIATION: "your employer or school",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Tie:
+    """A Known seen on a record or an account: what ties the sighting to the subject."""
+
+    kind: TieKind
+    value: str
+    origin: str = GIVEN
+
+    @property
+    def strength(self) -> Strength:
+        return STRENGTH[self.kind]
+
+    @property
+    def weak(self) -> bool:
+        return self.strength is Strength.WEAK
+
+    @property
+    def phrase(self) -> str:
+        """How a reason names it: "your email jordan@example.com"."""
+        return f"{NOUN[self.kind]} {self.value}"
+
+
 @dataclass(frozen=True)
 class Observation:
     """One fact one source saw, before merging with what other sources saw."""
@@ -140,6 +203,7 @@ class Observation:
     reason: str  # why we think it is the subject's ("on your own GitHub profile")
     removal: tuple[RemovalStep, ...] = ()
     via: Pivot | None = None  # set by the pipeline when seen while following a lead
+    ties: tuple[Tie, ...] = ()  # what tied it to the subject, where a source knows
 
 
 @dataclass(frozen=True)
@@ -164,6 +228,7 @@ class Document:
     reason: str
     is_html: bool = False
     removal: tuple[RemovalStep, ...] = ()
+    ties: tuple[Tie, ...] = ()  # what tied it to the subject, where a source knows
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,10 @@ from scanner.correlate import merge_accounts, merge_observations
 from scanner.errors import Blocked, SourceError
 from scanner.extract import Extracted, extract_html, extract_text
 from scanner.http import Http
+from scanner.identity import lead_trust, mention_factor
 from scanner.limits import DEFAULT_DEPTH
 from scanner.models import (
     Document,
-    Kind,
     Observation,
     Pivot,
     Profile,
@@ -40,10 +40,7 @@ from scanner.sources.base import Source
 
 DEFAULT_SOURCE_TIMEOUT = 180.0
 MAX_LEADS_PER_WAVE = 10
-# A lead is tied to the subject, but each step away from what they gave adds doubt.
-LEAD_TRUST = 0.9
-# Links and @mentions in free text may point at other people: trust them less.
-MENTION_DISCOUNT = {Kind.WEBSITE: 0.6, Kind.USERNAME: 0.5}
+# How much a lead step and a mention in free text lower confidence: scanner.identity.
 
 
 class ScanObserver(Protocol):
@@ -244,7 +241,7 @@ async def _guarded(job: _Job, http: Http, time_limit: float) -> tuple[SourceRun,
             SourceResult()
         )
     if job.via is not None:
-        trust = LEAD_TRUST**job.via.depth
+        trust = lead_trust(job.via.depth)
         observations = tuple(
             replace(o, via=job.via, confidence=round(o.confidence * trust, 3)) for o in observations
         )
@@ -266,7 +263,7 @@ def document_observations(
 
 
 def _observation(source: Source, document: Document, item: Extracted) -> Observation:
-    discount = MENTION_DISCOUNT.get(item.kind, 1.0)
+    discount = mention_factor(item.kind)
     return Observation(
         kind=item.kind,
         value=item.value,
@@ -275,6 +272,7 @@ def _observation(source: Source, document: Document, item: Extracted) -> Observa
         confidence=round(document.confidence * discount, 3),
         reason=f"mentioned in {document.label} ({document.reason})",
         removal=document.removal,
+        ties=document.ties,
     )
 
 

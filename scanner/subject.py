@@ -37,12 +37,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from scanner.correlate import US_STATES
+from scanner.correlate import US_STATES, state_code
 from scanner.extract.base import Extracted
+from scanner.identity import Identity, Tie, TieKind, find_ties
+from scanner.identity import name_pattern as names_as_pattern
 from scanner.models import Kind, Profile
 
-STATE_CODES = frozenset(US_STATES.values())
-WEAK_TIES = ("your city", "your employer or school")
+RECORD_TIES = tuple(kind for kind in TieKind if kind is not TieKind.NAME)
 REACH = 2_000  # a record ends this far after its mention of the name, at the latest
 LEAD_IN = 200  # the first record starts this far before its mention (a heading, a label)
 ROW_CHARS = 400  # a delimited line this long at most is one record ("name | email | phone")
@@ -66,7 +67,7 @@ class Record:
     start: int
     end: int
     name: str  # the name as written on the page
-    ties: tuple[str, ...]  # "your email jordan@example.com", "your city Springfield, IL"
+    ties: tuple[Tie, ...]  # what on it is the subject's: an email, a phone, their city…
     states: tuple[str, ...]  # USPS codes of the US states the record names
     standing: Standing
     signature: str = ""  # what tells a namesake apart ("Portland, OR · age 61")
@@ -115,29 +116,13 @@ class Reading:
         mine = self.counted_as_subject()
         return [(r, item) for item in self.items for r in mine if r.holds(item)]
 
-    def ties(self) -> tuple[str, ...]:
+    def ties(self) -> tuple[Tie, ...]:
         return tuple(dict.fromkeys(t for r in self.counted_as_subject() for t in r.ties))
 
 
 def name_pattern(profile: Profile) -> re.Pattern[str] | None:
-    """The subject's names and aliases as whole words, with an optional middle name/initial.
-
-    "Jordan Testwell" also matches "Jordan A. Testwell", "Jordan Alex Testwell" and
-    "Testwell, Jordan"; whitespace may be any run of spaces or a line break.
-    """
-    forms: list[str] = []
-    for name in dict.fromkeys((*profile.names, *profile.aliases)):
-        words = [re.escape(w) for w in name.split() if w]
-        if not words:
-            continue
-        forms.append(r"[ \t\r\n]+".join(words))
-        if len(words) >= 2:
-            first, last = words[0], words[-1]
-            forms.append(first + r"[ \t]+[A-Za-z][A-Za-z'\-]{0,20}\.?[ \t]+" + last)
-            forms.append(last + r",[ \t]*" + first)
-    if not forms:
-        return None
-    return re.compile(r"(?<!\w)(?:" + "|".join(forms) + r")(?!\w)", re.IGNORECASE)
+    """The subject's names and aliases as the matcher reads them (identity.name_pattern)."""
+    return names_as_pattern((*profile.names, *profile.aliases))
 
 
 def read_page(text: str, items: Sequence[Extracted], profile: Profile) -> Reading:
@@ -183,9 +168,9 @@ def _judge(
 ) -> Record:
     states = _states(chunk, items)
     ties = _ties(chunk, items, profile, states)
-    mine = {_state(loc.region) for loc in profile.locations if _state(loc.region)}
+    mine = {state_code(loc.region) for loc in profile.locations if state_code(loc.region)}
     other_age = _other_age(items, profile)
-    if any(not weak(tie) for tie in ties) or (ties and not other_age):
+    if any(not tie.weak for tie in ties) or (ties and not other_age):
         standing = Standing.SUBJECT
     elif other_age or (states and mine and not (set(states) & mine)):
         standing = Standing.NAMESAKE
@@ -196,39 +181,13 @@ def _judge(
 
 def _ties(
     chunk: str, items: Sequence[Extracted], profile: Profile, states: Sequence[str]
-) -> tuple[str, ...]:
-    folded = chunk.casefold()
-    found: list[str] = []
-    for email in profile.emails:
-        if email.casefold() in folded:
-            found.append(f"your email {email}")
+) -> tuple[Tie, ...]:
+    """What in the record ties it to the subject (identity.find_ties; the name is what
+    starts a record, so it is not a tie here)."""
     phones = {item.value for item in items if item.kind is Kind.PHONE}
-    found.extend(f"your phone {phone}" for phone in profile.phones if phone in phones)
-    for handle in profile.handles:
-        if len(handle) >= 4 and re.search(
-            rf"(?<![\w.-]){re.escape(handle.casefold())}(?![\w-])", folded
-        ):
-            found.append(f"your handle {handle}")
-    for domain in profile.domains:
-        if re.search(rf"(?<![\w.-]){re.escape(domain.casefold())}(?![\w-])", folded):
-            found.append(f"your domain {domain}")
-    for loc in profile.locations:
-        city = loc.city.strip()
-        if not city or not re.search(rf"(?<!\w){re.escape(city.casefold())}(?!\w)", folded):
-            continue
-        state = _state(loc.region)
-        if state and states and state not in states:
-            continue  # "Springfield" in another state is another Springfield
-        found.append(f"your city {loc}")
-    for group in profile.affiliations:
-        if re.search(rf"(?<!\w){re.escape(group.casefold())}(?!\w)", folded):
-            found.append(f"your employer or school {group}")
-    return tuple(dict.fromkeys(found))
-
-
-def weak(tie: str) -> bool:
-    """A city or an employer/school: many people share one, so it ties only with no doubt."""
-    return tie.startswith(WEAK_TIES)
+    return find_ties(
+        chunk, Identity.from_profile(profile), kinds=RECORD_TIES, phones=phones, states=states
+    )
 
 
 def _other_age(items: Sequence[Extracted], profile: Profile) -> bool:
@@ -254,7 +213,7 @@ def _states(chunk: str, items: Iterable[Extracted]) -> tuple[str, ...]:
             if code:
                 found.append(code)
     for m in re.finditer(r"(?<=[A-Za-z])[ \t]*," + _STATE_AFTER_CITY, chunk):
-        code = _state(m.group("state"))
+        code = state_code(m.group("state"))
         if code:
             found.append(code)
     return tuple(dict.fromkeys(found))
@@ -265,17 +224,10 @@ def _state_in(value: str) -> str:
     for part in reversed([p.strip() for p in value.split(",")]):
         words = part.split()
         for size in (3, 2, 1):
-            code = _state(" ".join(words[:size]))
+            code = state_code(" ".join(words[:size]))
             if code:
                 return code
     return ""
-
-
-def _state(value: str) -> str:
-    text = value.strip()
-    if len(text) == 2 and text.upper() == text and text in STATE_CODES:
-        return text
-    return US_STATES.get(text.casefold(), "")
 
 
 def _signature(items: Sequence[Extracted], states: Sequence[str]) -> str:

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from scanner.http import Http, HttpSettings
-from scanner.models import Location, Profile
+from scanner.models import Document, Location, Observation, Profile
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = Path(__file__).resolve().parent / "pages"
@@ -53,3 +53,23 @@ def mock_http(
 ) -> Http:
     """An Http whose requests go to `handler` instead of the network."""
     return Http(settings, transport=httpx.MockTransport(handler))
+
+
+def tie_kinds(sighting: Observation | Document | Any) -> list[str]:
+    """The kinds of tie a sighting (an Observation, a Document, a page Record) carries."""
+    return [tie.kind.value for tie in sighting.ties]
+
+
+def assert_tied(sighting: Observation | Document | Any, *, by: str, value: str = "") -> None:
+    """The sighting is tied to the subject by a tie of kind `by` ("email", "city", …), and
+    (when given) that tie is the identifier `value`: tests check the evidence, not the
+    English of a reason."""
+    ties = [tie for tie in sighting.ties if tie.kind.value == by]
+    assert ties, f"not tied by {by}: tied by {tie_kinds(sighting) or 'nothing'}"
+    if value:
+        values = [tie.value for tie in ties]
+        assert value in values, f"tied by {by} {values}, not {value!r}"
+
+
+def assert_untied(sighting: Observation | Document | Any) -> None:
+    assert not sighting.ties, f"unexpectedly tied by {tie_kinds(sighting)}"

@@ -12,6 +12,7 @@ import jsonschema
 
 from scanner.errors import SourceUnavailable
 from scanner.http import Http
+from scanner.identity.confidence import LEAD_TRUST
 from scanner.models import (
     Kind,
     Lead,
@@ -23,7 +24,7 @@ from scanner.models import (
     SourceResult,
     SourceRun,
 )
-from scanner.pipeline import LEAD_TRUST, NullObserver, run_scan
+from scanner.pipeline import NullObserver, run_scan
 from scanner.report.html import path_text, render_html
 from scanner.report.json import SCHEMA_PATH, report_dict
 from scanner.sources.base import Need, Source

@@ -67,7 +67,7 @@ from collections.abc import Iterator
 
 import usaddress  # type: ignore[import-untyped]  # ships .pyi but no py.typed
 
-from scanner.correlate import US_STATES
+from scanner.correlate import STATE_CODES, US_STATES
 from scanner.extract.base import Extracted, make, word_cue, words
 from scanner.extract.names import UPPER
 from scanner.models import Kind
@@ -76,7 +76,6 @@ MAX_BACK = 160  # characters before "<state> <ZIP>" searched for the street and 
 MAX_CANDIDATES = 2_000  # usaddress calls per text (each ~0.15 ms): bounds hostile input
 MAX_LINES = 5  # lines a labelled address may span
 MAX_LINE_CHARS = 120  # characters a labelled address line may have
-STATE_CODES = frozenset(US_STATES.values())
 # State codes that are also English words: "Portland, OR" needs a ZIP or a cue.
 WORD_CODES = frozenset({"AL", "CO", "DE", "HI", "ID", "IN", "LA", "MA", "ME", "OH", "OK",
                         "OR", "PA", "SC"})  # fmt: skip

@@ -24,6 +24,8 @@ import phonenumbers
 
 from scanner.errors import Blocked, SourceError, SourceUnavailable
 from scanner.http import Http
+from scanner.identity import Basis, confidence_of
+from scanner.identity.accounts import tie_account
 from scanner.models import Account, AccountStatus, Profile, SourceResult
 
 T = TypeVar("T")
@@ -180,36 +182,15 @@ def fediverse_handles(profile: Profile) -> list[str]:
     return [handle for handle in profile.handles if "@" in handle]
 
 
-# A username is not a person: someone else may hold the same handle on another site.
-# An account found by handle alone gets UNTIED confidence; when the account's own page
-# shows something else the subject gave us (a name, email, domain or other handle) it is
-# TIED. Only tied accounts (or email-keyed lookups) may yield leads.
-UNTIED = 0.55
-TIED = 0.85
+# Account verdicts come from scanner.identity.accounts (tie_account); these two names are
+# the confidences account sources start from.
+UNTIED = confidence_of(Basis.UNTIED)
+TIED = confidence_of(Basis.TIED)
 
 
 def tie(profile: Profile, texts: Iterable[str], looked_up: str = "") -> str:
-    """What in `texts` ties an account to the subject ("" when nothing does).
-
-    Compares case-insensitively against the profile's names, aliases, emails, domains and
-    handles other than `looked_up` (the handle that found the account proves nothing).
-    Names must appear as whole words.
-    """
-    haystack = " ".join(text for text in texts if text).casefold()
-    if not haystack:
-        return ""
-    for name in (*profile.names, *profile.aliases):
-        if name and re.search(rf"(?<!\w){re.escape(name.casefold())}(?!\w)", haystack):
-            return f"it shows your name ({name})"
-    for value in (*profile.emails, *profile.domains):
-        if value and value.casefold() in haystack:
-            return f"it shows {value}"
-    for handle in profile.handles:
-        if handle.casefold() != looked_up.casefold() and re.search(
-            rf"(?<![\w.-]){re.escape(handle.casefold())}(?![\w-])", haystack
-        ):
-            return f"it shows your other handle {handle}"
-    return ""
+    """tie_account's clause ("it shows your name Jordan Testwell"), "" when nothing ties."""
+    return tie_account(profile, texts, looked_up).why
 
 
 # Hosts of platforms, link shorteners and link-in-bio services: a link to them is not

@@ -19,12 +19,13 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from scanner.http import Http
-from scanner.models import Kind, Observation, RemovalStep, SourceRef, SourceResult
+from scanner.identity import Basis, confidence_of
+from scanner.models import Kind, Observation, RemovalStep, SourceRef, SourceResult, Tie, TieKind
 
 T = TypeVar("T")
 
-EMAIL_KEYED = 0.9  # the service was asked for the subject's own address
-DOUBTFUL = 0.6  # the service says the data is fabricated or a spam list
+EMAIL_KEYED = confidence_of(Basis.KEYED)  # the service was asked for the subject's address
+DOUBTFUL = confidence_of(Basis.DOUBTFUL)  # the service says it is fabricated or a spam list
 MAX_TITLE = 100
 MAX_CLASS = 60
 MAX_CLASSES = 30
@@ -166,6 +167,7 @@ def breach_observation(source: SourceRef, email: str, breach: Breach) -> Observa
         confidence=DOUBTFUL if breach.doubtful else EMAIL_KEYED,
         reason=f"your email {email} is in this breach",
         removal=removal_steps(breach),
+        ties=(Tie(kind=TieKind.EMAIL, value=email),),
     )
 
 

@@ -30,6 +30,7 @@ import httpx
 
 from scanner.errors import Blocked, SourceError
 from scanner.http import Http
+from scanner.identity.accounts import tie_account
 from scanner.models import (
     Account,
     AccountStatus,
@@ -46,7 +47,6 @@ from scanner.sources.base import (
     pick,
     plain_handles,
     reset_time,
-    tie,
 )
 from scanner.sources.github_leads import (
     github_leads,
@@ -187,12 +187,13 @@ async def _scan_handle(api: _Api, handle: str, profile: Profile) -> SourceResult
         details = {**account.details, "public_ssh_keys": str(parse_ssh_keys(keys))}
         account = replace(account, details=details)
     readme_doc = readme_document(readme_text, login) if isinstance(readme_text, str) else None
-    why = tie(profile, tie_texts(data, social), looked_up=login)
+    tied = tie_account(profile, tie_texts(data, social), looked_up=login)
+    why = tied.why
     observations, documents = settle(
         (*user.result.observations, *social_obs, *parse_gpg_keys(gpg, login), *commits.values()),
         (*user.result.documents, *([readme_doc] if readme_doc else [])),
         login,
-        why,
+        tied,
     )
     return SourceResult(
         observations=observations,

@@ -5,9 +5,9 @@ on the account (name, bio, website, company, location, public email, X/Twitter u
 social account URLs and the handles those name, so https://instance/@name matches the
 profile's name@instance); base.tie compares them with the profile, ignoring the login that
 was looked up. `settle` then scales every observation and document: tied, the parsers'
-own confidences stand (the profile fields are base.TIED, 0.85); untied, each is
-multiplied by UNTIED/TIED (0.55/0.85), so the profile fields become base.UNTIED and, for
-example, a commit email 0.85 -> 0.55 and a verified GPG email 0.9 -> 0.58.
+own confidences stand (the profile fields are Basis.TIED); untied, each is rebased from
+TIED to UNTIED (scanner.identity.confidence.rebased), so the profile fields become UNTIED
+and, for example, a commit email 0.85 -> 0.55 and a verified GPG email 0.9 -> 0.582.
 
 `github_leads` (only for a tied account) reads self-claimed, structured fields: the
 website (a known profile URL -> handle, else its personal domain), the X/Twitter username,
@@ -24,8 +24,10 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
+from scanner.identity import Basis, rebased
+from scanner.identity.accounts import AccountTie
 from scanner.models import Document, Kind, Lead, Observation, RemovalStep, SourceRef
-from scanner.sources.base import TIED, UNTIED
+from scanner.sources.base import TIED
 from scanner.sources.github_parse import NAME, WEB, text_of, website_url
 from scanner.sources.profile_links import (
     handle_from_url,
@@ -68,17 +70,25 @@ def tied_reason(why: str) -> str:
 
 
 def settle(
-    observations: Iterable[Observation], documents: Iterable[Document], login: str, why: str
+    observations: Iterable[Observation],
+    documents: Iterable[Document],
+    login: str,
+    tied: AccountTie,
 ) -> tuple[tuple[Observation, ...], tuple[Document, ...]]:
-    """Observations and documents with the tie (or its absence) in confidence and reason."""
-    factor = 1.0 if why else UNTIED / TIED
-    note = tied_reason(why) if why else untied_reason(login)
+    """Observations and documents with the tie (or its absence) in confidence, reason and
+    ties."""
+    now = tied.basis
+    note = tied_reason(tied.why) if tied else untied_reason(login)
+
+    def settled(confidence: float) -> float:
+        return rebased(confidence, Basis.TIED, now)
+
     obs = tuple(
-        replace(o, confidence=round(o.confidence * factor, 3), reason=f"{o.reason}; {note}")
+        replace(o, confidence=settled(o.confidence), reason=f"{o.reason}; {note}", ties=tied.ties)
         for o in observations
     )
     docs = tuple(
-        replace(d, confidence=round(d.confidence * factor, 3), reason=f"{d.reason}; {note}")
+        replace(d, confidence=settled(d.confidence), reason=f"{d.reason}; {note}", ties=tied.ties)
         for d in documents
     )
     return obs, docs

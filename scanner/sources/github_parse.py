@@ -4,9 +4,11 @@ Shapes: GET /users/{u}, /users/{u}/social_accounts, /gpg_keys, /keys, /repos,
 /repos/{o}/{r}/commits, and /users/{u}/events/public (both the current PushEvent without
 `commits` and the pre-2025 one with `commits[].author`). The requests live in github.py.
 
-Confidences here assume the account is the subject's (profile fields base.TIED, 0.85;
-commit emails 0.85; verified GPG emails 0.9): github_leads.settle scales them down when
-nothing on the account ties it to the subject, and adds why to each reason.
+Confidences here assume the account is the subject's (scanner.identity's table: profile
+fields and commit emails Basis.TIED; verified GPG emails KEYED, unverified CLAIMED; emails
+in pushed commits WEAK; a commit name unlike the profile's DOUBTFUL, pushed UNTIED):
+github_leads.settle scales them down when nothing on the account ties it to the subject, and
+adds why to each reason.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scanner.errors import SourceUnavailable
+from scanner.identity import Basis, confidence_of
 from scanner.models import (
     Account,
     AccountStatus,
@@ -184,7 +187,7 @@ def parse_social_accounts(data: Any, login: str) -> tuple[list[Observation], lis
         kind = Kind.ACCOUNT if label else Kind.WEBSITE
         evidence = f"{label or 'Link'} listed under social accounts on GitHub: {url}"
         observations.append(
-            _obs(kind, url, f"{WEB}/{login}", evidence, 0.85, reason, (PROFILE_STEP,))
+            _obs(kind, url, f"{WEB}/{login}", evidence, TIED, reason, (PROFILE_STEP,))
         )
         if label:
             parts = urlsplit(url)
@@ -204,7 +207,8 @@ def parse_gpg_keys(data: Any, login: str) -> list[Observation]:
                 email = text_of(entry, "email").lower()
                 if not email or _is_hidden_email(email) or email in found:
                     continue
-                sure = 0.9 if entry.get("verified") is True else 0.75
+                basis = Basis.KEYED if entry.get("verified") is True else Basis.CLAIMED
+                sure = confidence_of(basis)
                 evidence = f"{email} listed on public GPG key {key_id or '(no id)'} on GitHub"
                 found[email] = _obs(Kind.EMAIL, email, url, evidence, sure, reason, (GPG_STEP,))
     return list(found.values())
@@ -228,7 +232,8 @@ class _Author:
     login: str
     profile_name: str
     reason: str
-    confidence: float  # for emails; names that differ from the profile get less
+    confidence: float  # for emails
+    other_name: Basis  # for names that differ from the profile's
 
     def observe(self, person: Any, repo: str, where: str, url: str) -> list[Observation]:
         steps = (FUTURE_COMMITS_STEP, old_commits_step(repo))
@@ -240,7 +245,7 @@ class _Author:
                 _obs(Kind.EMAIL, email, url, evidence, self.confidence, self.reason, steps)
             )
         if name and name.casefold() not in (self.profile_name.casefold(), self.login.casefold()):
-            sure = self.confidence - 0.25
+            sure = confidence_of(self.other_name)
             found.append(
                 _obs(Kind.REAL_NAME, name, url, f"{name}, {where}", sure, self.reason, steps)
             )
@@ -254,7 +259,8 @@ def parse_commits(data: Any, repo: str, login: str, profile_name: str = "") -> l
     (noreply@github.com) or a maintainer who rebased is someone else.
     """
     found: dict[tuple[Kind, str], Observation] = {}
-    who = _Author(login, profile_name, f"in commits made by the GitHub account {login}", 0.85)
+    made = f"in commits made by the GitHub account {login}"
+    who = _Author(login, profile_name, made, confidence_of(Basis.TIED), Basis.DOUBTFUL)
     for item in _items(data):
         commit, sha = item.get("commit"), text_of(item, "sha")
         url = text_of(item, "html_url") or f"{WEB}/{repo}/commit/{sha}"
@@ -275,7 +281,8 @@ def parse_public_events(data: Any, login: str, profile_name: str = "") -> list[O
     current shape yields nothing. Pushed commits may be authored by others: lower confidence.
     """
     found: dict[tuple[Kind, str], Observation] = {}
-    who = _Author(login, profile_name, f"in commits pushed by the GitHub account {login}", 0.7)
+    pushed = f"in commits pushed by the GitHub account {login}"
+    who = _Author(login, profile_name, pushed, confidence_of(Basis.WEAK), Basis.UNTIED)
     for event in _items(data):
         payload = event.get("payload")
         if text_of(event, "type") != "PushEvent" or not isinstance(payload, dict):

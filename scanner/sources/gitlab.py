@@ -11,8 +11,8 @@ Read into: REAL_NAME (name, when it is not just the username), LOCATION, EMPLOYE
 WEBSITE (website_url), ACCOUNT (the GitLab profile; linked X/Twitter and LinkedIn),
 USERNAME (Skype ID), PHOTO (avatar_url); bio becomes a Document.
 
-A username is not a person: confidence is TIED when base.tie() finds something the subject
-gave us on the profile, else UNTIED. Leads only from a tied profile's own fields:
+A username is not a person: confidence is TIED when identity.tie_account() finds something
+the subject gave us on the profile, else UNTIED. Leads only from a tied profile's own fields:
 public_email -> emails, website_url -> domains (base.personal_domain: platform hosts are
 skipped), twitter / linkedin / skype names -> handles.
 
@@ -36,6 +36,7 @@ import httpx
 
 from scanner.errors import Blocked, SourceUnavailable
 from scanner.http import Http
+from scanner.identity.accounts import tie_account
 from scanner.models import (
     Account,
     AccountStatus,
@@ -49,8 +50,6 @@ from scanner.models import (
     SourceResult,
 )
 from scanner.sources.base import (
-    TIED,
-    UNTIED,
     EachHandleSource,
     check_status,
     json_body,
@@ -58,7 +57,6 @@ from scanner.sources.base import (
     pick,
     plain_handles,
     reset_time,
-    tie,
 )
 
 NAME = "gitlab"
@@ -159,12 +157,10 @@ def parse_user(data: Any, handle: str, profile: Profile) -> SourceResult:
     twitter, linkedin = linked_name(_text(data, "twitter")), linked_name(_text(data, "linkedin"))
     skype, bio = _text(data, "skype"), _text(data, "bio", MAX_BIO)
     shown = [name, email, site, org, job, location, _text(data, "twitter")]
-    why = tie(profile, [*shown, _text(data, "linkedin"), skype, bio], looked_up=handle)
-    confidence = TIED if why else UNTIED
-    reason = (
-        f"on the GitLab account {username}: {why}"
-        if why
-        else f"an account named {username} exists on GitLab; nothing on it ties it to you"
+    tied = tie_account(profile, [*shown, _text(data, "linkedin"), skype, bio], looked_up=handle)
+    confidence, ties = tied.confidence, tied.ties
+    reason = tied.reason(
+        f"on the GitLab account {username}", f"an account named {username} exists on GitLab"
     )
     found: list[Observation] = []
 
@@ -172,7 +168,9 @@ def parse_user(data: Any, handle: str, profile: Profile) -> SourceResult:
         if value:
             source = SourceRef(NAME, url)
             removal = (step, DELETE_STEP)
-            found.append(Observation(kind, value, source, evidence, confidence, reason, removal))
+            found.append(
+                Observation(kind, value, source, evidence, confidence, reason, removal, ties=ties)
+            )
 
     add(Kind.ACCOUNT, url, f"GitLab account {username}")
     if name.casefold() != username.casefold():
@@ -194,9 +192,13 @@ def parse_user(data: Any, handle: str, profile: Profile) -> SourceResult:
             accounts.append(Account(label, link, linked, AccountStatus.FOUND))
     add(Kind.USERNAME, skype, f"Skype ID on GitLab profile: {skype}", LINKED_STEP)
     add(Kind.PHOTO, _text(data, "avatar_url", 2000), "public GitLab avatar", AVATAR_STEP)
-    bio_doc = Document(url, bio, "GitLab bio", confidence, reason, removal=(PROFILE_STEP,))
+    bio_doc = Document(
+        url, bio, "GitLab bio", confidence, reason, removal=(PROFILE_STEP,), ties=ties
+    )
     documents: tuple[Document, ...] = (bio_doc,) if bio else ()
-    leads = _leads(url, handle, email, site, (twitter, linkedin, linked_name(skype))) if why else ()
+    leads = (
+        _leads(url, handle, email, site, (twitter, linkedin, linked_name(skype))) if tied else ()
+    )
     return SourceResult(tuple(found), tuple(accounts), documents, leads=leads)
 
 

@@ -26,6 +26,7 @@ import httpx
 
 from scanner.errors import Blocked, SourceUnavailable
 from scanner.http import Http
+from scanner.identity import Basis, confidence_of
 from scanner.models import (
     Account,
     AccountStatus,
@@ -37,6 +38,8 @@ from scanner.models import (
     RemovalStep,
     SourceRef,
     SourceResult,
+    Tie,
+    TieKind,
 )
 from scanner.sources.base import (
     Source,
@@ -47,6 +50,8 @@ from scanner.sources.base import (
     reset_time,
 )
 from scanner.sources.profile_links import handle_from_url, lead_from_link, make_lead, unique_leads
+
+KEYED = confidence_of(Basis.KEYED)  # looked up by the subject's own email
 
 NAME = "gravatar"
 SITE = "Gravatar"
@@ -101,6 +106,7 @@ class _Builder:
         self.url = url
         self.email = email
         self.reason = f"on the public Gravatar profile of {email}"
+        self.ties = (Tie(kind=TieKind.EMAIL, value=email),)  # looked up by this address
         self.observations: list[Observation] = []
         self.accounts: list[Account] = []
         self.documents: list[Document] = []
@@ -119,7 +125,9 @@ class _Builder:
             source = SourceRef(NAME, self.url)
             removal = (step, DELETE_STEP)
             self.observations.append(
-                Observation(kind, value, source, evidence, 0.9, self.reason, removal)
+                Observation(
+                    kind, value, source, evidence, KEYED, self.reason, removal, ties=self.ties
+                )
             )
 
     def verified(self, label: str, url: str, service: str = "") -> None:
@@ -139,7 +147,13 @@ class _Builder:
         if text:
             self.documents.append(
                 Document(
-                    self.url, text, "Gravatar about", 0.9, self.reason, removal=(PROFILE_STEP,)
+                    self.url,
+                    text,
+                    "Gravatar about",
+                    KEYED,
+                    self.reason,
+                    removal=(PROFILE_STEP,),
+                    ties=self.ties,
                 )
             )
 

@@ -11,9 +11,9 @@ Read into: an ACCOUNT observation for the profile page
 (https://news.ycombinator.com/user?id={id}); the account's details hold karma, the date
 joined (from `created`, UTC) and the number of submissions. `about` is free text holding
 HTML (HN writes <p>, <a href>, <i> and escapes such as &#x2F;): it becomes a Document
-(is_html=True) for the extractors, and its visible text is fed to base.tie().
+(is_html=True) for the extractors, and its visible text is fed to identity.tie_account().
 
-Confidence: TIED when tie() finds something the subject gave us in `about`, else UNTIED.
+Confidence: TIED when tie_account() finds something the subject gave us in `about`, else UNTIED.
 No leads: the only text on an HN profile is `about`, and free text is never a lead source.
 Limits: the API documents no rate limit; 429 and 401/403 -> Blocked, 5xx ->
 SourceUnavailable. Not known: whether fields other than those in the docs sample appear
@@ -29,6 +29,7 @@ from typing import Any
 from scanner.errors import SourceUnavailable
 from scanner.extract.html import html_to_text
 from scanner.http import Http
+from scanner.identity.accounts import tie_account
 from scanner.models import (
     Account,
     AccountStatus,
@@ -41,14 +42,11 @@ from scanner.models import (
     SourceResult,
 )
 from scanner.sources.base import (
-    TIED,
-    UNTIED,
     EachHandleSource,
     check_status,
     json_body,
     pick,
     plain_handles,
-    tie,
 )
 
 NAME = "hackernews"
@@ -108,12 +106,11 @@ def parse_user(data: Any, handle: str, profile: Profile) -> SourceResult:
     url = profile_url(username)
     raw_about = data.get("about")
     about = raw_about[:MAX_ABOUT] if isinstance(raw_about, str) else ""
-    why = tie(profile, [html_to_text(about)] if about.strip() else [], looked_up=handle)
-    confidence = TIED if why else UNTIED
-    reason = (
-        f"on the Hacker News account {username}: {why}"
-        if why
-        else f"an account named {username} exists on Hacker News; nothing on it ties it to you"
+    tied = tie_account(profile, [html_to_text(about)] if about.strip() else [], looked_up=handle)
+    confidence = tied.confidence
+    reason = tied.reason(
+        f"on the Hacker News account {username}",
+        f"an account named {username} exists on Hacker News",
     )
     details: dict[str, str] = {}
     karma, submitted = data.get("karma"), data.get("submitted")
@@ -126,11 +123,14 @@ def parse_user(data: Any, handle: str, profile: Profile) -> SourceResult:
     summary = ", ".join(f"{key} {value}" for key, value in details.items())
     evidence = f"Hacker News account {username}" + (f" ({summary})" if summary else "")
     removal = (about_step(username), delete_step(username))
+    source = SourceRef(NAME, url)
     observation = Observation(
-        Kind.ACCOUNT, url, SourceRef(NAME, url), evidence, confidence, reason, removal
+        Kind.ACCOUNT, url, source, evidence, confidence, reason, removal, ties=tied.ties
     )
     label = "Hacker News about"
-    doc = Document(url, about, label, confidence, reason, is_html=True, removal=removal[:1])
+    doc = Document(
+        url, about, label, confidence, reason, is_html=True, removal=removal[:1], ties=tied.ties
+    )
     documents: tuple[Document, ...] = (doc,) if about.strip() else ()
     account = Account(SITE, url, username, AccountStatus.FOUND, details)
     return SourceResult((observation,), (account,), documents)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from scanner.errors import Blocked, SourceUnavailable
+from scanner.identity.accounts import tie_account
 from scanner.models import (
     Account,
     AccountStatus,
@@ -19,8 +20,9 @@ from scanner.models import (
     RemovalStep,
     SourceRef,
     SourceResult,
+    Tie,
 )
-from scanner.sources.base import TIED, UNTIED, personal_domain, tie
+from scanner.sources.base import TIED, UNTIED, personal_domain
 from scanner.sources.mastodon_parse import clean, fediverse_address
 
 NAME = "keybase"
@@ -100,17 +102,20 @@ class _User:
         pictures = data.get("pictures")
         primary = pictures.get("primary") if isinstance(pictures, dict) else None
         self.picture = _http_url(_text(primary, "url", 1000))
-        self.tie = self._tie(profile)
+        self.tie, self.ties = self._tie(profile)
 
     def verified(self) -> list[dict[str, Any]]:
         return [p for p in self.proofs if p.get("state") == VERIFIED]
 
-    def _tie(self, profile: Profile) -> str:
+    def _tie(self, profile: Profile) -> tuple[str, tuple[Tie, ...]]:
+        """What ties the account (the clause, and the ties): its verified proofs first."""
         claims = [f"{_text(p, 'nametag')} {_text(p, 'service_url', 1000)}" for p in self.verified()]
-        reason = tie(profile, claims, looked_up=self.looked_up)
-        if reason:
-            return f"{reason} in a verified proof"
-        return tie(profile, [self.full_name, self.location, self.bio], looked_up=self.looked_up)
+        proven = tie_account(profile, claims, looked_up=self.looked_up)
+        if proven:
+            return f"{proven.why} in a verified proof", proven.ties
+        shown = [self.full_name, self.location, self.bio]
+        tied = tie_account(profile, shown, looked_up=self.looked_up)
+        return tied.why, tied.ties
 
     @property
     def confidence(self) -> float:
@@ -129,10 +134,10 @@ class _User:
 
         def add(kind: Kind, value: str, evidence: str, first: RemovalStep = edit) -> None:
             if value and all((o.kind, o.value) != (kind, value) for o in out):
+                steps = (first, delete)
+                sure, why = self.confidence, self.reason
                 out.append(
-                    Observation(
-                        kind, value, source, evidence, self.confidence, self.reason, (first, delete)
-                    )
+                    Observation(kind, value, source, evidence, sure, why, steps, ties=self.ties)
                 )
 
         add(Kind.REAL_NAME, self.full_name, f"Keybase name: {self.full_name}")
@@ -154,7 +159,13 @@ class _User:
         step = profile_step(self.username)
         return [
             Document(
-                self.url, self.bio, "Keybase bio", self.confidence, self.reason, removal=(step,)
+                self.url,
+                self.bio,
+                "Keybase bio",
+                self.confidence,
+                self.reason,
+                removal=(step,),
+                ties=self.ties,
             )
         ]
 

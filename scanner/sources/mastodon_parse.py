@@ -20,6 +20,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from scanner.errors import SourceUnavailable
 from scanner.extract.html import html_to_text, too_deep
+from scanner.identity.accounts import tie_account
 from scanner.models import (
     Account,
     AccountStatus,
@@ -31,8 +32,9 @@ from scanner.models import (
     RemovalStep,
     SourceRef,
     SourceResult,
+    Tie,
 )
-from scanner.sources.base import TIED, UNTIED, personal_domain, tie
+from scanner.sources.base import TIED, UNTIED, personal_domain
 
 NAME = "mastodon"
 SITE = "Mastodon"
@@ -217,17 +219,19 @@ class Card:
     moved: str = ""  # "name@host" of the account it moved to
     details: tuple[tuple[str, str], ...] = ()
 
-    def tie(self, profile: Profile) -> str:
+    def tie(self, profile: Profile) -> tuple[str, tuple[Tie, ...]]:
+        """What ties the account: the clause, and the ties (none for a rel=me link alone,
+        which the server verified but which names nothing the subject gave)."""
         texts = [self.display_name, html_text(self.note, 5000)]
         texts += [f"{f.name} {f.text} {' '.join(f.links)}" for f in self.fields]
-        reason = tie(profile, texts, looked_up=self.address)
+        tied = tie_account(profile, texts, looked_up=self.address)
         verified = [link for f in self.fields if f.verified for link in f.links]
-        if not reason and verified:
-            reason = f"it has a link its server verified as yours (rel=me): {verified[0]}"
-        return reason
+        if not tied and verified:
+            return f"it has a link its server verified as yours (rel=me): {verified[0]}", ()
+        return tied.why, tied.ties
 
     def result(self, profile: Profile, origin: str = "") -> SourceResult:
-        reason = self.tie(profile)
+        reason, ties = self.tie(profile)
         confidence = TIED if reason else UNTIED
         why = (
             f"on the fediverse account {self.address}: {reason}"
@@ -241,7 +245,7 @@ class Card:
         def add(kind: Kind, value: str, evidence: str) -> None:
             if value and all((o.kind, o.value) != (kind, value) for o in observations):
                 observations.append(
-                    Observation(kind, value, source, evidence, confidence, why, steps)
+                    Observation(kind, value, source, evidence, confidence, why, steps, ties=ties)
                 )
 
         if self.display_name.casefold() != self.username.casefold():
@@ -264,12 +268,14 @@ class Card:
         documents = []
         if self.note:
             documents.append(
-                Document(self.url, self.note, "fediverse bio", confidence, why, True, steps)
+                Document(self.url, self.note, "fediverse bio", confidence, why, True, steps, ties)
             )
         lines = "\n".join(f"{f.name}: {f.text}" for f in self.fields if f.name or f.text)
         if lines:
             documents.append(
-                Document(self.url, lines, "fediverse profile fields", confidence, why, False, steps)
+                Document(
+                    self.url, lines, "fediverse profile fields", confidence, why, False, steps, ties
+                )
             )
         details = dict(self.details)
         details.update({"display_name": self.display_name, "created_at": self.created_at})

@@ -21,6 +21,7 @@ from urllib.parse import quote
 
 from scanner.errors import SourceUnavailable
 from scanner.http import Http
+from scanner.identity import Basis, confidence_of
 from scanner.models import (
     Account,
     AccountStatus,
@@ -31,6 +32,8 @@ from scanner.models import (
     RemovalStep,
     SourceRef,
     SourceResult,
+    Tie,
+    TieKind,
 )
 from scanner.profile import lead_value
 from scanner.sources.base import Source, check_status, lookup_each
@@ -40,7 +43,7 @@ NAME = "openpgp"
 SITE = "keys.openpgp.org"
 API = "https://keys.openpgp.org/vks/v1/by-email/"
 MAX_EMAILS = 5
-CONFIDENCE = 0.9
+CONFIDENCE = confidence_of(Basis.KEYED)  # on a key published under the subject's own email
 MAX_VALUE = 200
 
 MANAGE_STEP = RemovalStep(
@@ -72,6 +75,7 @@ def parse_key(text: str, email: str, profile: Profile | None = None) -> SourceRe
     source = SourceRef(NAME, url)
     reason = f"on the OpenPGP key published under your verified address {email} on {SITE}"
     known = {e.casefold() for e in (profile.emails if profile else ())} | {email.casefold()}
+    ties = (Tie(kind=TieKind.EMAIL, value=email),)  # the key is published under it
     observations: list[Observation] = []
     leads: list[Lead] = []
     seen: set[tuple[Kind, str]] = set()
@@ -80,7 +84,9 @@ def parse_key(text: str, email: str, profile: Profile | None = None) -> SourceRe
         if value and (kind, value.casefold()) not in seen:
             seen.add((kind, value.casefold()))
             observations.append(
-                Observation(kind, value, source, evidence, CONFIDENCE, reason, (MANAGE_STEP,))
+                Observation(
+                    kind, value, source, evidence, CONFIDENCE, reason, (MANAGE_STEP,), ties=ties
+                )
             )
 
     for user_id in cert.user_ids:

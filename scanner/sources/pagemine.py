@@ -37,6 +37,7 @@ from scanner.extract import Extracted, extract_text
 from scanner.extract.base import evidence
 from scanner.extract.html import html_to_text
 from scanner.http import Http
+from scanner.identity import Basis, Tie, confidence_of
 from scanner.models import (
     Account,
     AccountStatus,
@@ -51,11 +52,12 @@ from scanner.pagefetch import Page, Refusal, fetch
 from scanner.photos import photo_findings
 from scanner.sites.walls import detect_wall
 from scanner.sources.websearch_plan import SearchResult, observations_in
-from scanner.subject import Reading, Record, read_page, weak
+from scanner.subject import Reading, Record, read_page
 
 MAX_PAGES = 10
 MAX_IMAGES = 5
-STRONG, CITY_ONLY = 0.85, 0.7  # tied by an identifier / by the city alone
+STRONG = confidence_of(Basis.TIED)  # a record tied by an identifier
+CITY_ONLY = confidence_of(Basis.WEAK)  # a record tied by the city (or an employer) alone
 KINDS = frozenset(
     {
         Kind.PHONE,
@@ -197,7 +199,7 @@ def image_urls(html: str, base: str) -> list[str]:
 
 
 def _confidence(reading: Reading) -> float:
-    strong = any(not weak(tie) for tie in reading.ties())
+    strong = any(not tie.weak for tie in reading.ties())
     return STRONG if strong else CITY_ONLY
 
 
@@ -238,6 +240,7 @@ def _observations(
                 confidence=confidence,
                 reason=f"on {host}, next to your name and {_said(record.ties)}",
                 removal=removal,
+                ties=record.ties,
             )
         )
     return out
@@ -260,15 +263,16 @@ def _name_observation(
         confidence=confidence,
         reason=f"on {host}, with {_said(record.ties)}",
         removal=removal,
+        ties=record.ties,
     )
 
 
 def _strong(record: Record) -> bool:
-    return any(not weak(tie) for tie in record.ties)
+    return any(not tie.weak for tie in record.ties)
 
 
-def _said(ties: Sequence[str]) -> str:
-    parts = list(ties[:3])
+def _said(ties: Sequence[Tie]) -> str:
+    parts = [tie.phrase for tie in ties[:3]]
     if len(parts) > 1:
         return ", ".join(parts[:-1]) + " and " + parts[-1]
     return parts[0] if parts else "nothing else"

@@ -33,6 +33,7 @@ from typing import Any
 
 from scanner.errors import SourceError, SourceUnavailable
 from scanner.http import Http
+from scanner.identity import Basis, confidence_of
 from scanner.models import (
     Account,
     AccountStatus,
@@ -269,7 +270,9 @@ def observe(record: Record, domain: str, url: str, region: str) -> SourceResult:
     for contact in live:
         own = "registrant" in contact.roles
         role = "registrant" if own else "/".join(r for r in contact.roles if r in CONTACT_ROLES)
-        label, sure = role.capitalize(), (0.85 if own else 0.6)
+        label = role.capitalize()
+        sure = confidence_of(Basis.TIED if own else Basis.DOUBTFUL)
+        sure_home = confidence_of(Basis.PROBABLE if own else Basis.UNTIED)
         suffix = "" if own else " (often you; may be a web host or agency)"
         reason = f"{role} of your domain {domain}{suffix}"
         home = f"{role} address of your domain {domain} (may be a business address){suffix}"
@@ -279,7 +282,7 @@ def observe(record: Record, domain: str, url: str, region: str) -> SourceResult:
         ]
         for text, street in contact.addresses:
             kind = Kind.HOME_ADDRESS if street else Kind.LOCATION
-            items.append((kind, text, f"{label} address: {text}", round(sure - 0.05, 2), home))
+            items.append((kind, text, f"{label} address: {text}", sure_home, home))
         for what, raw in contact.phones:
             phone = normalise_phone(raw, region)
             items.append((Kind.PHONE, phone, f"{label} {what.lower()}: {raw}", sure, reason))

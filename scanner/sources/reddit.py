@@ -10,7 +10,7 @@ Read from {"kind": "t2", "data": {...}}: name, created_utc (joined), subreddit.t
 profile's display name) and subreddit.public_description (its "About" text, a Document),
 icon_img (a PHOTO unless it is one of Reddit's default avatars or a Snoo avatar),
 is_employee, verified, total_karma, hide_from_robots. A handle finds whoever holds it, so
-confidence comes from base.tie() on the display name and description. The profile has no
+confidence comes from identity.tie_account() on the display name and description. The profile has no
 structured website or email field, so this source emits no leads.
 
 Not found: HTTP 404 with Reddit's generic body {"message": "Not Found", "error": 404} (seen
@@ -31,6 +31,7 @@ import httpx
 
 from scanner.errors import Blocked, SourceUnavailable
 from scanner.http import Http
+from scanner.identity.accounts import tie_account
 from scanner.models import (
     Account,
     AccountStatus,
@@ -43,14 +44,12 @@ from scanner.models import (
     SourceResult,
 )
 from scanner.sources.base import (
-    TIED,
     UNTIED,
     EachHandleSource,
     check_status,
     json_body,
     pick,
     plain_handles,
-    tie,
 )
 
 NAME = "reddit"
@@ -131,13 +130,9 @@ def parse_about(data: Any, profile: Profile, looked_up: str) -> SourceResult:
     subreddit = user.get("subreddit")
     title = _text(subreddit, "title")
     about = _text(subreddit, "public_description", MAX_ABOUT)
-    why = tie(profile, [title, about], looked_up=looked_up)
-    confidence = TIED if why else UNTIED
-    reason = (
-        f"the Reddit account {name}: {why}"
-        if why
-        else f"an account named {name} exists on Reddit; nothing on it ties it to you"
-    )
+    tied = tie_account(profile, [title, about], looked_up=looked_up)
+    confidence = tied.confidence
+    reason = tied.reason(f"the Reddit account {name}", f"an account named {name} exists on Reddit")
     joined = _joined(user)
     evidence = f"Reddit account u/{name}"
     if joined:
@@ -146,7 +141,7 @@ def parse_about(data: Any, profile: Profile, looked_up: str) -> SourceResult:
         evidence += f"; display name: {title}"
 
     def obs(kind: Kind, value: str, text: str, *steps: RemovalStep) -> Observation:
-        return Observation(kind, value, source, text, confidence, reason, steps)
+        return Observation(kind, value, source, text, confidence, reason, steps, ties=tied.ties)
 
     observations = [obs(Kind.ACCOUNT, url, evidence, PROFILE_STEP, DELETE_STEP)]
     photo = _photo(user, subreddit)
@@ -157,7 +152,8 @@ def parse_about(data: Any, profile: Profile, looked_up: str) -> SourceResult:
     documents: tuple[Document, ...] = ()
     if about:
         label = "Reddit profile description"
-        documents = (Document(url, about, label, confidence, reason, removal=(PROFILE_STEP,)),)
+        step = (PROFILE_STEP,)
+        documents = (Document(url, about, label, confidence, reason, removal=step, ties=tied.ties),)
     details = {"joined": joined, "display_name": title}
     karma = user.get("total_karma")
     if isinstance(karma, int) and not isinstance(karma, bool):

@@ -12,7 +12,7 @@ is a Gravatar identicon: whether a picture stands behind one cannot be told), re
 creation_date, user_id, account_id, and about_me if present (the default filter leaves it
 out; HTML, so a Document with is_html). Associated: site_name, site_url, user_id,
 reputation, creation_date. The default ("safe") filter HTML-escapes strings: unescaped here.
-Confidence: base.tie() on name, location, website, about text. Lead: a tied user's
+Confidence: identity.tie_account() on name, location, website, about text. Lead: a tied user's
 website_url host (base.personal_domain) as "domains".
 
 Limits: a wrapper `backoff` (do not call again for that many seconds) or quota_remaining 0
@@ -36,6 +36,7 @@ import httpx
 from scanner.errors import Blocked, SourceError, SourceUnavailable
 from scanner.extract.html import html_to_text
 from scanner.http import Http
+from scanner.identity.accounts import tie_account
 from scanner.models import (
     Account,
     AccountStatus,
@@ -49,8 +50,6 @@ from scanner.models import (
     SourceResult,
 )
 from scanner.sources.base import (
-    TIED,
-    UNTIED,
     HandleSource,
     check_status,
     json_body,
@@ -58,7 +57,6 @@ from scanner.sources.base import (
     personal_domain,
     pick,
     plain_handles,
-    tie,
 )
 
 NAME = "stackexchange"
@@ -159,12 +157,10 @@ def parse_user(
         link = f"{WEB}/users/{user_id}"
     about_html = user.get("about_me") if isinstance(user.get("about_me"), str) else ""
     about = html_to_text(str(about_html)[:MAX_ABOUT]) if about_html else ""
-    why = tie(profile, [name, location, website, about], looked_up=handle)
-    confidence = TIED if why else UNTIED
-    reason = (
-        f"the Stack Overflow user {name}: {why}"
-        if why
-        else f"a Stack Overflow user named {name} exists; nothing on it ties it to you"
+    tied = tie_account(profile, [name, location, website, about], looked_up=handle)
+    why, confidence = tied.why, tied.confidence
+    reason = tied.reason(
+        f"the Stack Overflow user {name}", f"a Stack Overflow user named {name} exists"
     )
     source = SourceRef(NAME, link)
     removal = (profile_step(f"https://{_host(link)}", user_id), DELETE_STEP)
@@ -179,7 +175,7 @@ def parse_user(
         evidence += "; also on " + ", ".join(_text(site, "site_name") for site in others)
 
     def obs(kind: Kind, value: str, text: str) -> Observation:
-        return Observation(kind, value, source, text, confidence, reason, removal)
+        return Observation(kind, value, source, text, confidence, reason, removal, ties=tied.ties)
 
     observations = [obs(Kind.ACCOUNT, link, evidence)]
     if location:
@@ -193,7 +189,7 @@ def parse_user(
         label = "Stack Overflow 'About me'"
         text = str(about_html)[:MAX_ABOUT]
         documents = (
-            Document(link, text, label, confidence, reason, is_html=True, removal=removal[:1]),
+            Document(link, text, label, confidence, reason, True, removal[:1], ties=tied.ties),
         )
     details = {
         "reputation": "" if reputation is None else str(reputation),

@@ -8,9 +8,11 @@ import re
 import pytest
 
 from scanner.errors import Blocked, SourceUnavailable
+from scanner.identity.accounts import tie_account
 from scanner.models import Account, AccountStatus, Lead, Profile, SourceRef, SourceResult
 from scanner.sources import SOURCES
 from scanner.sources.base import (
+    TIED,
     HandleSource,
     fediverse_handles,
     lookup_each,
@@ -19,6 +21,7 @@ from scanner.sources.base import (
     plain_handles,
     tie,
 )
+from tests.support import assert_tied
 
 
 def account(item: str, status: AccountStatus) -> Account:
@@ -90,17 +93,22 @@ SUBJECT = Profile(
 
 
 @pytest.mark.parametrize(
-    ("texts", "reason"),
+    ("texts", "by", "value"),
     [
-        (["Hi, I am Jordan Testwell."], "it shows your name (Jordan Testwell)"),
-        (["by j. testwell"], "it shows your name (J. Testwell)"),
-        (["mail me: Jordan@Example.com"], "it shows jordan@example.com"),
-        (["", "https://testwell.example/about"], "it shows testwell.example"),
-        (["also jt-dev on GitLab"], "it shows your other handle jt-dev"),
+        (["Hi, I am Jordan Testwell."], "name", "Jordan Testwell"),
+        (["by j. testwell"], "name", "J. Testwell"),
+        (["Jordan A. Testwell, maker"], "name", "Jordan Testwell"),  # a middle initial
+        (["mail me: Jordan@Example.com"], "email", "jordan@example.com"),
+        (["", "https://testwell.example/about"], "domain", "testwell.example"),
+        (["also jt-dev on GitLab"], "handle", "jt-dev"),
     ],
 )
-def test_tie_names_what_links_an_account_to_the_subject(texts: list[str], reason: str) -> None:
-    assert tie(SUBJECT, texts, looked_up="jtestwell") == reason
+def test_an_account_is_tied_by_what_it_shows(texts: list[str], by: str, value: str) -> None:
+    tied = tie_account(SUBJECT, texts, looked_up="jtestwell")
+    assert_tied(tied, by=by, value=value)
+    assert tied.confidence == TIED
+    assert tie(SUBJECT, texts, looked_up="jtestwell") == tied.why  # the clause a reason gives
+    assert value in tied.why
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ from scanner.sources.gitlab import (
     parse_user,
     pick_handles,
 )
-from tests.support import mock_http, page, page_bytes, shared_file
+from tests.support import assert_tied, mock_http, page, page_bytes, shared_file
 
 API = "https://gitlab.com/api/v4/users"
 JORDAN = Profile(names=("Jordan Testwell",), handles=("jtestwell",))
@@ -57,7 +57,8 @@ def test_parse_full_profile_tied_by_name() -> None:
     ]
     for o in result.observations:
         assert o.confidence == TIED
-        assert o.reason == "on the GitLab account jtestwell: it shows your name (Jordan Testwell)"
+        assert o.reason.startswith("on the GitLab account jtestwell: ")
+        assert_tied(o, by="name", value="Jordan Testwell")
         assert o.source == SourceRef("gitlab", "https://gitlab.com/jtestwell")
         assert o.removal[0].url == "https://gitlab.com/-/user_settings/profile"
         assert o.removal[-1].url == "https://gitlab.com/-/profile/account"
@@ -118,12 +119,12 @@ def test_untied_profile_yields_no_leads_and_low_confidence() -> None:
 def test_tie_by_other_handle_or_email() -> None:
     by_handle = Profile(handles=("jtestwell", "jtestwell_x"))
     result = parse_user(page("gitlab/user.json"), "jtestwell", by_handle)
-    assert "it shows your other handle jtestwell_x" in result.observations[0].reason
+    assert_tied(result.observations[0], by="handle", value="jtestwell_x")
     assert ("handles", "jtestwell_x") in [(lead.field, lead.value) for lead in result.leads]
     by_email = Profile(emails=("jordan@example.net",), handles=("jtestwell",))
     result = parse_user(page("gitlab/user.json"), "jtestwell", by_email)
     assert result.observations[0].confidence == TIED
-    assert "it shows jordan@example.net" in result.observations[0].reason
+    assert_tied(result.observations[0], by="email", value="jordan@example.net")
 
 
 def test_platform_website_is_not_a_domain_lead() -> None:

@@ -14,7 +14,7 @@ from scanner.errors import Blocked, SourceUnavailable
 from scanner.models import AccountStatus, Kind, Profile, SourceRef, SourceResult
 from scanner.sources.base import TIED, UNTIED
 from scanner.sources.hackernews import HackerNewsSource, parse_user, pick_handles
-from tests.support import mock_http, page, page_bytes, shared_file
+from tests.support import assert_tied, mock_http, page, page_bytes, shared_file
 
 API = "https://hacker-news.firebaseio.com/v0/user/"
 WEB = "https://news.ycombinator.com/user?id="
@@ -59,17 +59,19 @@ def test_parse_user_untied() -> None:
 
 
 @pytest.mark.parametrize(
-    ("profile", "why"),
+    ("profile", "by"),
     [
-        (Profile(emails=("jordan@example.net",)), "it shows jordan@example.net"),
-        (Profile(domains=("jordantestwell.example.com",)), "it shows jordantestwell.example.com"),
+        (Profile(emails=("jordan@example.net",)), "email"),
+        (Profile(domains=("jordantestwell.example.com",)), "domain"),
     ],
 )
-def test_about_ties_the_account_but_gives_no_leads(profile: Profile, why: str) -> None:
+def test_about_ties_the_account_but_gives_no_leads(profile: Profile, by: str) -> None:
     result = parse_user(page("hackernews/user.json"), "jtestwell", profile)
     (obs,) = result.observations
     assert obs.confidence == TIED
-    assert obs.reason == f"on the Hacker News account jtestwell: {why}"
+    assert obs.reason.startswith("on the Hacker News account jtestwell: ")
+    assert_tied(obs, by=by)
+    assert_tied(result.documents[0], by=by)
     assert result.documents[0].confidence == TIED
     assert result.leads == ()  # free text is never a lead source
 
@@ -78,9 +80,9 @@ def test_about_is_read_as_html_before_tying() -> None:
     data = page("hackernews/user.json")
     data["about"] = "Hi, I am Jordan <i>Testwell</i>.<p>Reach me at jordan&#x40;example.net"
     by_name = parse_user(data, "jtestwell", Profile(names=("Jordan Testwell",)))
-    assert by_name.observations[0].reason.endswith("it shows your name (Jordan Testwell)")
+    assert_tied(by_name.observations[0], by="name", value="Jordan Testwell")
     by_email = parse_user(data, "jtestwell", Profile(emails=("jordan@example.net",)))
-    assert by_email.observations[0].reason.endswith("it shows jordan@example.net")
+    assert_tied(by_email.observations[0], by="email", value="jordan@example.net")
 
 
 def test_looked_up_handle_does_not_tie() -> None:

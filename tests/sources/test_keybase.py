@@ -15,7 +15,7 @@ from scanner.models import AccountStatus, Kind, Profile, SourceResult
 from scanner.sources.base import TIED, UNTIED
 from scanner.sources.keybase import KeybaseSource, lookup_url, pick_handles
 from scanner.sources.keybase_parse import check_keybase_status, parse_lookup
-from tests.support import mock_http, page, page_bytes, shared_file
+from tests.support import assert_tied, mock_http, page, page_bytes, shared_file
 
 API = "https://keybase.io/_/api/1.0/user/lookup.json"
 FIELDS = "fields=basics,profile,proofs_summary,pictures"
@@ -59,7 +59,8 @@ def test_parse_tied_user() -> None:
     for o in result.observations:
         assert o.confidence == TIED
         assert o.source.url == "https://keybase.io/jtestwell"
-        assert o.reason == "on the Keybase account jtestwell: it shows your name (Jordan Testwell)"
+        assert o.reason.startswith("on the Keybase account jtestwell: ")
+        assert_tied(o, by="name", value="Jordan Testwell")
         assert o.removal[-1].url == "https://keybase.io/account/delete_me"
     proof_obs = next(o for o in result.observations if o.kind is Kind.ACCOUNT)
     assert proof_obs.removal[0].action == "Revoke the proof on Keybase"
@@ -117,16 +118,16 @@ def test_untied_account_gives_no_leads() -> None:
 def test_a_verified_proof_of_another_handle_ties() -> None:
     profile = Profile(handles=("jtestwell", "jordan_tw"))
     result = parse_lookup(page("keybase/lookup.json"), BOTH, profile)
-    assert result.observations[0].reason == (
-        "on the Keybase account jtestwell: it shows your other handle jordan_tw in a verified proof"
-    )
+    assert result.observations[0].reason.endswith(" in a verified proof")
+    assert_tied(result.observations[0], by="handle", value="jordan_tw")
     assert ("domains", "jordantestwell.example.com") in leads(result)
 
 
 def test_a_proof_of_the_subjects_domain_ties() -> None:
     profile = Profile(handles=("jtestwell",), domains=("testwell.example.net",))
     result = parse_lookup(page("keybase/lookup.json"), BOTH, profile)
-    assert "it shows testwell.example.net in a verified proof" in result.observations[0].reason
+    assert result.observations[0].reason.endswith(" in a verified proof")
+    assert_tied(result.observations[0], by="domain", value="testwell.example.net")
 
 
 def test_an_unverified_proof_does_not_tie() -> None:

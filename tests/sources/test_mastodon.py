@@ -19,7 +19,7 @@ from scanner.sources.mastodon_parse import (
     profile_handle,
     split_address,
 )
-from tests.support import mock_http, page, page_bytes, shared_file
+from tests.support import assert_tied, mock_http, page, page_bytes, shared_file
 
 HOST = "mastodon.example"
 ADDRESS = f"jordan@{HOST}"
@@ -121,9 +121,8 @@ def test_parse_account_tied_by_name() -> None:
     )
     for o in result.observations:
         assert o.confidence == TIED
-        assert o.reason == (
-            f"on the fediverse account {ADDRESS}: it shows your name (Jordan Testwell)"
-        )
+        assert o.reason.startswith(f"on the fediverse account {ADDRESS}: ")
+        assert_tied(o, by="name", value="Jordan Testwell")
         assert [step.url for step in o.removal] == [
             f"https://{HOST}/settings/profile",
             f"https://{HOST}/settings/delete",

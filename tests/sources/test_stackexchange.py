@@ -21,7 +21,7 @@ from scanner.sources.stackexchange import (
     parse_user,
     pick_handles,
 )
-from tests.support import mock_http, page, page_bytes, shared_file
+from tests.support import assert_tied, mock_http, page, page_bytes, shared_file
 
 SEARCH = (
     "https://api.stackexchange.com/2.3/users"
@@ -83,7 +83,8 @@ def test_parse_user_tied_by_domain_with_lead() -> None:
     )
     for o in result.observations:
         assert o.confidence == TIED
-        assert o.reason == "the Stack Overflow user JTestwell: it shows jordantestwell.example.com"
+        assert o.reason.startswith("the Stack Overflow user JTestwell: ")
+        assert_tied(o, by="domain", value="jordantestwell.example.com")
         assert o.source == SourceRef("stackexchange", LINK)
         assert o.removal[0].url == "https://stackoverflow.com/users/edit/5150"
         assert o.removal[1].url == "https://stackoverflow.com/help/deleting-account"
@@ -111,7 +112,8 @@ def test_parse_user_tied_by_domain_with_lead() -> None:
             "domains",
             "jordantestwell.example.com",
             SourceRef("stackexchange", LINK),
-            "the website on your Stack Overflow profile (it shows jordantestwell.example.com)",
+            "the website on your Stack Overflow profile "
+            "(it shows your domain jordantestwell.example.com)",
             found_from="jtestwell",
         ),
     )
@@ -150,7 +152,7 @@ def test_about_me_is_an_html_document_and_can_tie() -> None:
     assert about.text == user["about_me"]
     assert about.label == "Stack Overflow 'About me'"
     assert about.confidence == TIED
-    assert result.observations[0].reason.endswith("it shows your name (Jordan Testwell)")
+    assert_tied(result.observations[0], by="name", value="Jordan Testwell")
     assert result.leads == ()  # no website field
 
 
