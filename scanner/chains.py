@@ -12,8 +12,10 @@ Built from a ScanResult alone (no I/O). The graph has three kinds of node:
 Edges: identifier --looked up at--> page (the identifier a source's run looked up, narrowed
 to those that appear in the page's address when any do); page --shows--> finding; and for
 each lead, its `found_from` identifier --looked up at--> Pivot.url --leads to--> the lead's
-identifier. Which identifier a page was looked up from is inferred (the ScanResult does not
-record it per page): the identifiers the source's runs looked up (SourceRun.via for leads;
+identifier. Which identifier a page was looked up from is what the source recorded on the
+sighting (SourceRef.looked_up: lookup_each, web search's queries, every lead's run, Keybase,
+the fediverse). For a sighting with no record (site checks, photos) it is inferred: the
+identifiers the source's runs looked up (SourceRun.via for leads;
 the subject's own identifiers in the fields the source needs otherwise), narrowed to
 Finding.via when the finding was only reached through leads, then to the identifiers that
 appear in the page's address (the longest when one contains another), else to those the
@@ -266,7 +268,12 @@ class _Builder:
         return key
 
     def _lookups(self, ref: SourceRef, finding: Finding) -> list[str]:
-        """The identifiers whose lookup showed this page."""
+        """The identifiers whose lookup showed this page: what the source recorded
+        (SourceRef.looked_up), else inferred (module docstring)."""
+        recorded = [identifier_key(lookup.field, lookup.value) for lookup in ref.looked_up]
+        recorded = [key for key in dict.fromkeys(recorded) if key in self.nodes]
+        if recorded:
+            return recorded[:MAX_LOOKUPS]
         looked = self._looked_up_by(ref.name)
         if finding.via:
             vias = [identifier_key(p.field, p.value) for p in finding.via]

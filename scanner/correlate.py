@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 from urllib.parse import urlsplit
 
@@ -20,6 +20,7 @@ from scanner.models import (
     Account,
     AccountStatus,
     Kind,
+    LookedUp,
     Observation,
     Pivot,
     Profile,
@@ -120,13 +121,22 @@ def _merge(kind: Kind, key: str, group: list[Observation], profile: Profile) -> 
         kind=kind,
         value=best.value.strip(),
         key=key,
-        sources=_unique(o.source for o in group),
+        sources=_sources(group),
         evidence=_unique(o.evidence for o in group if o.evidence),
         confidence=round(1.0 - doubt, 3),
         reasons=_unique(o.reason for o in group if o.reason),
         removal=_unique(step for o in group for step in o.removal),
         via=() if any(o.via is None for o in group) else _unique(o.via for o in group if o.via),
     )
+
+
+def _sources(group: list[Observation]) -> tuple[SourceRef, ...]:
+    """Each place once, in order, with every lookup that showed it."""
+    places: dict[SourceRef, list[LookedUp]] = {}
+    for obs in group:
+        lookups = places.setdefault(obs.source, [])
+        lookups.extend(lookup for lookup in obs.source.looked_up if lookup not in lookups)
+    return tuple(replace(ref, looked_up=tuple(lookups)) for ref, lookups in places.items())
 
 
 def _one_per_source_url(group: list[Observation]) -> list[Observation]:

@@ -111,12 +111,32 @@ class Profile:
 # --- what sources return -----------------------------------------------------------
 
 
+class Field(StrEnum):
+    """The profile fields a source looks up, and leads and chains speak of."""
+
+    NAMES = "names"
+    HANDLES = "handles"
+    EMAILS = "emails"
+    PHONES = "phones"
+    DOMAINS = "domains"
+
+
+@dataclass(frozen=True)
+class LookedUp:
+    """An identifier a source looked up: what showed the page a sighting is on."""
+
+    field: Field
+    value: str
+
+
 @dataclass(frozen=True)
 class SourceRef:
-    """Where something was seen: the source's name and the public URL to look at."""
+    """Where something was seen: the source's name and the public URL to look at, and (not
+    part of its identity) which lookups showed that page, where the source knows."""
 
     name: str
     url: str
+    looked_up: tuple[LookedUp, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -229,6 +249,7 @@ class Document:
     is_html: bool = False
     removal: tuple[RemovalStep, ...] = ()
     ties: tuple[Tie, ...] = ()  # what tied it to the subject, where a source knows
+    looked_up: tuple[LookedUp, ...] = ()  # the lookups that fetched it, where a source knows
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,8 @@ from scanner.identity import lead_trust, mention_factor
 from scanner.limits import DEFAULT_DEPTH
 from scanner.models import (
     Document,
+    Field,
+    LookedUp,
     Observation,
     Pivot,
     Profile,
@@ -36,7 +38,7 @@ from scanner.models import (
 from scanner.profile import LEAD_FIELDS, lead_value
 from scanner.removal import removal_steps
 from scanner.score import overall_risk, score_findings
-from scanner.sources.base import Source
+from scanner.sources.base import Source, found_with
 
 DEFAULT_SOURCE_TIMEOUT = 180.0
 MAX_LEADS_PER_WAVE = 10
@@ -229,6 +231,8 @@ async def _guarded(job: _Job, http: Http, time_limit: float) -> tuple[SourceRun,
             result = await source.search(profile, http)
         if not isinstance(result, SourceResult):
             raise TypeError(f"search() returned {type(result).__name__}, not a SourceResult")
+        if job.via is not None:  # a lead's run looks up that one identifier
+            result = found_with(result, LookedUp(Field(job.via.field), job.via.value))
         observations = (*result.observations, *document_observations(source, result, profile))
     except Blocked as exc:
         return ended(RunStatus.BLOCKED, str(exc)), SourceResult()
@@ -267,7 +271,7 @@ def _observation(source: Source, document: Document, item: Extracted) -> Observa
     return Observation(
         kind=item.kind,
         value=item.value,
-        source=SourceRef(source.name, document.url),
+        source=SourceRef(source.name, document.url, document.looked_up),
         evidence=f"{document.label}: {item.evidence}",
         confidence=round(document.confidence * discount, 3),
         reason=f"mentioned in {document.label} ({document.reason})",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -21,8 +22,10 @@ from scanner.chains import (
     removal_priorities,
 )
 from scanner.models import (
+    Field,
     Finding,
     Kind,
+    LookedUp,
     Pivot,
     Profile,
     RemovalStep,
@@ -325,6 +328,20 @@ def test_via_names_the_lead_when_the_address_does_not() -> None:
         "u:https://photos.example.com/x1",
         "f:h1",
     ]
+
+
+def test_a_recorded_lookup_decides_which_identifier_showed_the_page() -> None:
+    # Two handles, one source, an address that names neither: without the record the
+    # graph would link both; with it, only the handle the source looked up.
+    page = "https://photos.example.com/x1"
+    seen_by = SourceRef("photos", page, (LookedUp(Field.HANDLES, "avery-two"),))
+    home = replace(finding("h1", Kind.HOME_ADDRESS, "1 Oak Lane", []), sources=(seen_by,))
+    scan = result([home], handles=("avery", "avery-two"))
+    assert paths(chains(scan)) == [["h:avery-two", f"u:{page}", "f:h1"]]
+    unrecorded = replace(home, sources=(SourceRef("photos", page),))
+    guessed = result([unrecorded], handles=("avery", "avery-two"))
+    starts = {path[0] for path in paths(chains(guessed))}
+    assert {"h:avery", "h:avery-two"} <= starts  # a guess: every identifier could have
 
 
 def test_limit_and_order_are_deterministic() -> None:

@@ -15,6 +15,7 @@ import os
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Literal, TypeVar
 from urllib.parse import urlsplit
@@ -26,7 +27,7 @@ from scanner.errors import Blocked, SourceError, SourceUnavailable
 from scanner.http import Http
 from scanner.identity import Basis, confidence_of
 from scanner.identity.accounts import tie_account
-from scanner.models import Account, AccountStatus, Profile, SourceResult
+from scanner.models import Account, AccountStatus, Field, LookedUp, Profile, SourceRef, SourceResult
 
 T = TypeVar("T")
 Need = Literal["names", "handles", "emails", "phones", "locations", "domains"]
@@ -95,6 +96,7 @@ class EachHandleSource(HandleSource):
             lambda handle: self.lookup(http, profile, handle),
             lambda handle: Account(self.title, self.page_of(handle), handle, AccountStatus.UNKNOWN),
             notes,
+            field=Field.HANDLES,
         )
 
 
@@ -134,13 +136,32 @@ def reset_time(value: str | None) -> str:
     return datetime.fromtimestamp(int(value), UTC).strftime("%H:%M UTC")
 
 
+def found_with(result: SourceResult, lookup: LookedUp) -> SourceResult:
+    """The result with `lookup` recorded on every sighting: what showed those pages."""
+
+    def ref(source: SourceRef) -> SourceRef:
+        if lookup in source.looked_up:
+            return source
+        return replace(source, looked_up=(*source.looked_up, lookup))
+
+    observations = tuple(replace(o, source=ref(o.source)) for o in result.observations)
+    documents = tuple(
+        d if lookup in d.looked_up else replace(d, looked_up=(*d.looked_up, lookup))
+        for d in result.documents
+    )
+    return replace(result, observations=observations, documents=documents)
+
+
 async def lookup_each(
-    items: Sequence[T],
-    lookup: Callable[[T], Awaitable[SourceResult]],
-    unknown: Callable[[T], Account],
+    items: Sequence[str],
+    lookup: Callable[[str], Awaitable[SourceResult]],
+    unknown: Callable[[str], Account],
     notes: Sequence[str] = (),
+    *,
+    field: Field,
 ) -> SourceResult:
-    """Look each identifier up in turn and put the answers together.
+    """Look each identifier (of the profile field `field`) up in turn and put the answers
+    together, each sighting marked with the identifier that found it.
 
     After a refusal (Blocked) nothing more is sent: the remaining identifiers are marked
     unknown with the refusal as reason, so a rate limit is never hammered. Results found
@@ -155,7 +176,7 @@ async def lookup_each(
         try:
             if refused is not None:
                 raise Blocked(str(refused))
-            parts.append(await lookup(item))
+            parts.append(found_with(await lookup(item), LookedUp(field, item)))
         except SourceError as exc:
             errors.append(exc)
             all_notes.append(f"{item}: not checked ({exc})")

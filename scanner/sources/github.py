@@ -34,6 +34,7 @@ from scanner.identity.accounts import tie_account
 from scanner.models import (
     Account,
     AccountStatus,
+    Field,
     Kind,
     Observation,
     Profile,
@@ -228,4 +229,5 @@ class GitHubSource(HandleSource):
             lambda handle: _scan_handle(api, handle, profile),
             lambda handle: Account(SITE, f"{WEB}/{handle}", handle, AccountStatus.UNKNOWN),
             notes,
+            field=Field.HANDLES,
         )

@@ -31,6 +31,7 @@ from scanner.models import (
     Account,
     AccountStatus,
     Document,
+    Field,
     Kind,
     Lead,
     Observation,
@@ -280,4 +281,5 @@ class GravatarSource(Source):
             lambda email: _lookup(http, email, key, profile.country),
             lambda email: Account(SITE, f"{API}{email_hash(email)}", email, AccountStatus.UNKNOWN),
             notes,
+            field=Field.EMAILS,
         )

@@ -27,7 +27,7 @@ import httpx
 
 from scanner.errors import Blocked, SourceUnavailable
 from scanner.http import Http
-from scanner.models import Account, AccountStatus, Profile, SourceRef, SourceResult
+from scanner.models import Account, AccountStatus, Field, Profile, SourceRef, SourceResult
 from scanner.sources.base import Source, check_status, json_body, lookup_each
 from scanner.sources.breaches import (
     MAX_TITLE,
@@ -154,4 +154,5 @@ class HibpSource(Source):
             paced(lambda email: _lookup(http, email, key), http, NAME, lambda: REQUEST_DELAY),
             lambda email: Account(SITE, lookup_url(email), email, AccountStatus.UNKNOWN),
             notes,
+            field=Field.EMAILS,
         )

@@ -5,6 +5,7 @@ See scanner/sources/keybase.py for the request and what is known about the forma
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from scanner.errors import Blocked, SourceUnavailable
@@ -13,8 +14,10 @@ from scanner.models import (
     Account,
     AccountStatus,
     Document,
+    Field,
     Kind,
     Lead,
+    LookedUp,
     Observation,
     Profile,
     RemovalStep,
@@ -22,7 +25,7 @@ from scanner.models import (
     SourceResult,
     Tie,
 )
-from scanner.sources.base import TIED, UNTIED, personal_domain
+from scanner.sources.base import TIED, UNTIED, found_with, personal_domain
 from scanner.sources.mastodon_parse import clean, fediverse_address
 
 NAME = "keybase"
@@ -240,9 +243,12 @@ def parse_lookup(data: Any, usernames: list[str], profile: Profile) -> SourceRes
             accounts.append(Account(SITE, url, username, AccountStatus.NOT_FOUND))
             continue
         user = _User(item, username, profile)
-        observations += user.observations()
+        part = SourceResult(observations=tuple(user.observations()))
+        part = replace(part, documents=tuple(user.documents()))
+        part = found_with(part, LookedUp(Field.HANDLES, username))
+        observations += part.observations
         accounts += [user.account(), *user.linked_accounts()]
-        documents += user.documents()
+        documents += part.documents
         leads += user.leads()
     return SourceResult(
         observations=tuple(observations),

@@ -27,8 +27,8 @@ import httpx
 
 from scanner.errors import Blocked, SourceError, SourceUnavailable
 from scanner.http import Http
-from scanner.models import Account, AccountStatus, Profile, SourceResult
-from scanner.sources.base import Source, check_status, fediverse_handles, json_body
+from scanner.models import Account, AccountStatus, Field, LookedUp, Profile, SourceResult
+from scanner.sources.base import Source, check_status, fediverse_handles, found_with, json_body
 from scanner.sources.mastodon_parse import (
     ACTOR_TYPES,
     NAME,
@@ -213,7 +213,7 @@ async def lookup_all(
         try:
             if host in refused:
                 raise Blocked(refused[host])
-            parts.append(await lookup(address))
+            parts.append(found_with(await lookup(address), LookedUp(Field.HANDLES, address)))
         except SourceError as exc:
             if isinstance(exc, Blocked):
                 refused.setdefault(host, str(exc))

@@ -25,6 +25,7 @@ from scanner.identity import Basis, confidence_of
 from scanner.models import (
     Account,
     AccountStatus,
+    Field,
     Kind,
     Lead,
     Observation,
@@ -145,4 +146,5 @@ class OpenPGPSource(Source):
             lambda email: _lookup(http, email, profile),
             lambda email: Account(SITE, key_url(email), email, AccountStatus.UNKNOWN),
             notes,
+            field=Field.EMAILS,
         )

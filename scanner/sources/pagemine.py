@@ -121,7 +121,8 @@ async def mine(
             read += 1
             broker = _broker(catalogue, outcome.url) or broker
             own = _own_site(outcome.url, profile)
-            observations.extend(_observations(reading, text, outcome.url, source, broker, own))
+            where = SourceRef(source, outcome.url, result.looked_up)
+            observations.extend(_observations(reading, text, where, broker, own))
             namesakes.extend(f"{r.name} · {r.signature}" for r in reading.namesakes())
             if reading.about_subject and broker is None:
                 photos, photo_notes = await photo_findings(
@@ -212,8 +213,7 @@ def _own_site(url: str, profile: Profile) -> bool:
 def _observations(
     reading: Reading,
     text: str,
-    url: str,
-    source: str,
+    where: SourceRef,
     broker: Broker | None,
     own: bool = False,
 ) -> list[Observation]:
@@ -222,7 +222,7 @@ def _observations(
     The evidence snippet is cut from the record alone, so the text of the next record
     (another person with the same name) never shows in the subject's report.
     """
-    host = _host(url)
+    host = _host(where.url)
     removal = _removal(host, broker, own)
     out: list[Observation] = []
     named: set[int] = set()
@@ -230,12 +230,12 @@ def _observations(
         confidence = STRONG if _strong(record) else CITY_ONLY
         if record.start not in named:
             named.add(record.start)
-            out.append(_name_observation(record, url, source, confidence, removal))
+            out.append(_name_observation(record, where, confidence, removal))
         out.append(
             Observation(
                 kind=item.kind,
                 value=item.value,
-                source=SourceRef(source, url),
+                source=where,
                 evidence=f"{host}: {_evidence(text, record, item)}",
                 confidence=confidence,
                 reason=f"on {host}, next to your name and {_said(record.ties)}",
@@ -252,13 +252,13 @@ def _evidence(text: str, record: Record, item: Extracted) -> str:
 
 
 def _name_observation(
-    record: Record, url: str, source: str, confidence: float, removal: tuple[RemovalStep, ...]
+    record: Record, where: SourceRef, confidence: float, removal: tuple[RemovalStep, ...]
 ) -> Observation:
-    host = _host(url)
+    host = _host(where.url)
     return Observation(
         kind=Kind.REAL_NAME,
         value=record.name,
-        source=SourceRef(source, url),
+        source=where,
         evidence=f"{host}: {record.name}",
         confidence=confidence,
         reason=f"on {host}, with {_said(record.ties)}",

@@ -37,6 +37,7 @@ from scanner.identity import Basis, confidence_of
 from scanner.models import (
     Account,
     AccountStatus,
+    Field,
     Kind,
     Lead,
     Observation,
@@ -370,4 +371,5 @@ class RdapSource(Source):
             lambda domain: self.lookup(http, domain, profile.country),
             lambda domain: Account(SITE, self.domain_url(domain), domain, AccountStatus.UNKNOWN),
             notes,
+            field=Field.DOMAINS,
         )

@@ -41,6 +41,7 @@ from scanner.models import (
     Account,
     AccountStatus,
     Document,
+    Field,
     Kind,
     Lead,
     Observation,
@@ -327,4 +328,5 @@ class StackExchangeSource(HandleSource):
                 "Stack Overflow", search_page(handle), handle, AccountStatus.UNKNOWN
             ),
             notes,
+            field=Field.HANDLES,
         )

@@ -36,7 +36,16 @@ from phonenumbers import PhoneNumberFormat
 from scanner.extract.base import evidence
 from scanner.extract.emails import find_emails
 from scanner.extract.phones import find_phones
-from scanner.models import Kind, Location, Observation, Profile, RemovalStep, SourceRef
+from scanner.models import (
+    Field,
+    Kind,
+    Location,
+    LookedUp,
+    Observation,
+    Profile,
+    RemovalStep,
+    SourceRef,
+)
 from scanner.sources.base import TIED, UNTIED, plain_handles
 from scanner.text import printable
 
@@ -55,6 +64,7 @@ class Query:
     text: str
     why: str
     about: tuple[str, ...]
+    looked_up: tuple[LookedUp, ...] = ()  # the identifiers the query sends
 
 
 @dataclass(frozen=True)
@@ -66,6 +76,7 @@ class SearchResult:
     snippet: str
     query: str
     about: tuple[str, ...] = ()  # the subject's identifiers the query was about
+    looked_up: tuple[LookedUp, ...] = ()  # what the query that found it sent
 
 
 @dataclass(frozen=True)
@@ -128,26 +139,37 @@ def all_queries(profile: Profile) -> list[Query]:
     handles = _unique(profile.handles)
     queries: list[Query] = []
     for name in names:
+        sent = (LookedUp(Field.NAMES, name),)
         for terms, label in where_list or [("", "")]:
             text = f"{quoted(name)} {terms}".strip()
             why = f"pages that mention {name} in {label}" if label else f"pages that mention {name}"
-            queries.append(Query(text, why, (name, label) if label else (name,)))
+            queries.append(Query(text, why, (name, label) if label else (name,), sent))
     for group in _unique(profile.affiliations) if names else []:
         text = f"{quoted(names[0])} {quoted(group)}"
-        queries.append(Query(text, f"pages that tie your name to {group}", (names[0], group)))
-    queries += [Query(quoted(e), "pages that show your email address", (e,)) for e in emails]
-    queries += [Query(quoted(h), "pages that mention your username", (h,)) for h in handles]
+        sent = (LookedUp(Field.NAMES, names[0]),)
+        queries.append(Query(text, f"pages that tie your name to {group}", (names[0], group), sent))
+    for email in emails:
+        sent = (LookedUp(Field.EMAILS, email),)
+        queries.append(Query(quoted(email), "pages that show your email address", (email,), sent))
+    for handle in handles:
+        sent = (LookedUp(Field.HANDLES, handle),)
+        queries.append(Query(quoted(handle), "pages that mention your username", (handle,), sent))
     for phone in _unique(profile.phones):
+        sent = (LookedUp(Field.PHONES, phone),)
         for form in phone_forms(phone, profile.country):
-            queries.append(Query(quoted(form), f"pages that show your phone as {form}", (phone,)))
+            why = f"pages that show your phone as {form}"
+            queries.append(Query(quoted(form), why, (phone,), sent))
     for word in ("address", "phone") if names else ():
-        queries.append(
-            Query(f"{quoted(names[0])} {word}", f"pages listing your {word}", (names[0],))
-        )
+        sent = (LookedUp(Field.NAMES, names[0]),)
+        why = f"pages listing your {word}"
+        queries.append(Query(f"{quoted(names[0])} {word}", why, (names[0],), sent))
+    pasted = [(Field.EMAILS, e) for e in emails]
+    pasted += [(Field.HANDLES, h) for h in _unique(plain_handles(profile))]
     for site in PASTE_SITES:
-        for value in (*emails, *_unique(plain_handles(profile))):
+        for field, value in pasted:
             why = f"pastes on {site} (dumps and leaks) that show {value}"
-            queries.append(Query(f"site:{site} {quoted(value)}", why, (value,)))
+            sent = (LookedUp(field, value),)
+            queries.append(Query(f"site:{site} {quoted(value)}", why, (value,), sent))
     unique: dict[str, Query] = {}
     for query in queries:
         unique.setdefault(query.text.casefold(), query)
@@ -220,7 +242,7 @@ def observations_in(
         Observation(
             kind=seen.kind,
             value=seen.value,
-            source=SourceRef(source, url),
+            source=SourceRef(source, url, result.looked_up),
             evidence=seen.evidence,
             confidence=seen.confidence,
             reason=f"a web search result shows {seen.what} (searching {result.query})",
@@ -262,7 +284,12 @@ def clean(text: str, limit: int) -> str:
 
 def make_result(url: str, title: str, snippet: str, query: Query) -> SearchResult:
     return SearchResult(
-        url, clean(title, MAX_TITLE), clean(snippet, MAX_SNIPPET), query.text, query.about
+        url,
+        clean(title, MAX_TITLE),
+        clean(snippet, MAX_SNIPPET),
+        query.text,
+        query.about,
+        query.looked_up,
     )
 
 

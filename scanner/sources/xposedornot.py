@@ -24,7 +24,7 @@ import httpx
 
 from scanner.errors import Blocked, SourceUnavailable
 from scanner.http import Http
-from scanner.models import Account, AccountStatus, Profile, SourceRef, SourceResult
+from scanner.models import Account, AccountStatus, Field, Profile, SourceRef, SourceResult
 from scanner.sources.base import Source, check_status, json_body, lookup_each
 from scanner.sources.breaches import (
     MAX_TITLE,
@@ -150,4 +150,5 @@ class XposedOrNotSource(Source):
             paced(lambda email: _lookup(http, email), http, NAME, lambda: REQUEST_DELAY),
             lambda email: Account(SITE, lookup_url(email), email, AccountStatus.UNKNOWN),
             notes,
+            field=Field.EMAILS,
         )

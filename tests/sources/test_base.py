@@ -9,7 +9,19 @@ import pytest
 
 from scanner.errors import Blocked, SourceUnavailable
 from scanner.identity.accounts import tie_account
-from scanner.models import Account, AccountStatus, Lead, Profile, SourceRef, SourceResult
+from scanner.models import (
+    Account,
+    AccountStatus,
+    Document,
+    Field,
+    Kind,
+    Lead,
+    LookedUp,
+    Observation,
+    Profile,
+    SourceRef,
+    SourceResult,
+)
 from scanner.sources import SOURCES
 from scanner.sources.base import (
     TIED,
@@ -45,7 +57,9 @@ def run(answers: dict[str, Exception | None]) -> tuple[SourceResult, list[str]]:
             accounts=(account(item, AccountStatus.FOUND),), notes=(f"{item} ok",), leads=(lead,)
         )
 
-    result = asyncio.run(lookup_each(list(answers), lookup, unknown, ["first note"]))
+    result = asyncio.run(
+        lookup_each(list(answers), lookup, unknown, ["first note"], field=Field.HANDLES)
+    )
     return result, asked
 
 
@@ -176,3 +190,24 @@ def test_handle_sources_skip_a_profile_with_only_fediverse_addresses() -> None:
     for source in handle_sources:
         assert not source.applies_to(fediverse_only), source.name
         assert source.applies_to(plain), source.name
+
+
+def test_each_lookup_marks_what_it_found_with_the_identifier_looked_up() -> None:
+    async def lookup(item: str) -> SourceResult:
+        seen = Observation(
+            Kind.ACCOUNT, item, SourceRef("site", "https://site.example/p"), "", 0.5, ""
+        )
+        bio = Document("https://site.example/p", "bio", "bio", 0.5, "")
+        return SourceResult(observations=(seen,), documents=(bio,))
+
+    result = asyncio.run(lookup_each(["a", "b"], lookup, unknown, field=Field.EMAILS))
+    assert [o.source.looked_up for o in result.observations] == [
+        (LookedUp(Field.EMAILS, "a"),),
+        (LookedUp(Field.EMAILS, "b"),),
+    ]
+    assert [d.looked_up for d in result.documents] == [
+        (LookedUp(Field.EMAILS, "a"),),
+        (LookedUp(Field.EMAILS, "b"),),
+    ]
+    # what was looked up is not part of where it was seen
+    assert result.observations[0].source == SourceRef("site", "https://site.example/p")

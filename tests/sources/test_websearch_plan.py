@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from scanner.models import Kind, Location, Profile
+from scanner.models import Field, Kind, Location, LookedUp, Profile
 from scanner.sources.base import TIED, UNTIED
 from scanner.sources.websearch_plan import (
     MAX_QUERIES,
@@ -59,8 +59,13 @@ def test_each_query_says_why_and_what_it_is_about() -> None:
         '"Jordan Testwell" "Springfield" IL',
         "pages that mention Jordan Testwell in Springfield, IL",
         ("Jordan Testwell", "Springfield, IL"),
+        (LookedUp(Field.NAMES, "Jordan Testwell"),),
     )
     assert email.about == ("jordan.testwell@example.com",)
+    assert email.looked_up == (LookedUp(Field.EMAILS, "jordan.testwell@example.com"),)
+    assert handle.looked_up == (LookedUp(Field.HANDLES, "jtestwell"),)
+    assert phone.looked_up == (LookedUp(Field.PHONES, "+12175550142"),)
+    assert plan[-1].looked_up == (LookedUp(Field.HANDLES, "jtestwell"),)
     assert handle.why == "pages that mention your username"
     assert phone.about == ("+12175550142",)
     assert plan[-1].why == "pastes on rentry.co (dumps and leaks) that show jtestwell"
