@@ -194,7 +194,7 @@ def run_cli(
 ) -> Run:
     out = catalogue.with_name(f"results-{concurrency or 'default'}.json")
     cmd = [str(cli_path()), "usernames", args.username, "--sites", str(catalogue)]
-    cmd += ["--json", str(out), "--quiet", "--timeout", str(args.timeout)]
+    cmd += ["--json-file", str(out), "--quiet", "--timeout", str(args.timeout)]
     if concurrency is not None:
         cmd += ["--concurrency", str(concurrency)]
     before = farm.requests()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -15,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from scanner import __version__, cli, pipeline
+from scanner import __version__, pipeline
 from scanner.cli import main
 from scanner.models import Profile, RunStatus, SourceRun
 from scanner.progress import LineProgress, describe
@@ -106,9 +107,12 @@ def test_default_output_goes_to_the_data_dir(capsys: pytest.CaptureFixture[str])
     assert len(list((data / "scans").iterdir())) == 2
 
 
-def test_json_alone_writes_only_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_json_file_alone_writes_only_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     target = tmp_path / "deep" / "me.json"
-    assert main(["scan", "--quiet", *DEMO_FLAGS, "--replay", WORLD, "--json", str(target)]) == 0
+    argv = ["scan", "--quiet", *DEMO_FLAGS, "--replay", WORLD, "--json-file", str(target)]
+    assert main(argv) == 0
     stdout, _ = capsys.readouterr()
     assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == ["me.json"]
     assert "report.html" not in stdout
@@ -119,14 +123,14 @@ def test_json_alone_writes_only_json(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 def test_flags_add_to_the_profile_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     args = ["scan", "--quiet", SAMPLE, "--email", "jt.other@example.org", "--replay", WORLD]
-    assert main([*args, "--json", str(tmp_path / "r.json")]) == 0
+    assert main([*args, "--json-file", str(tmp_path / "r.json")]) == 0
     subject = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["subject"]
     assert subject["emails"] == ["jordan.testwell@example.com", "jt.other@example.org"]
 
 
 def test_sources_option_limits_the_scan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     args = ["scan", "--quiet", *DEMO_FLAGS, "--replay", WORLD, "--sources", "gravatar"]
-    assert main([*args, "--json", str(tmp_path / "r.json")]) == 0
+    assert main([*args, "--json-file", str(tmp_path / "r.json")]) == 0
     report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert [s["name"] for s in report["scan"]["sources"]] == ["gravatar"]
     assert report["scan"]["requests_by_host"] == {"api.gravatar.com": 1}
@@ -164,7 +168,7 @@ def test_summary_says_which_sources_did_not_run(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     argv = ["scan", "--quiet", "--name", "Jordan Testwell", "--replay", WORLD]
-    assert main([*argv, "--json", str(tmp_path / "r.json")]) == 0
+    assert main([*argv, "--json-file", str(tmp_path / "r.json")]) == 0
     only_a_name = Profile(names=("Jordan Testwell",))
     lines = capsys.readouterr().out.splitlines()
     assert "not run GitHub: the profile has no handles" in lines
@@ -186,7 +190,7 @@ def test_a_scan_where_only_lists_ran_checked_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     argv = ["scan", "--quiet", "--name", "Jordan Testwell", "--sources", "brokers"]
-    assert main([*argv, "--replay", WORLD, "--json", str(tmp_path / "r.json")]) == 0
+    assert main([*argv, "--replay", WORLD, "--json-file", str(tmp_path / "r.json")]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[:2] == [
         "exposure: unknown: no source could be checked",
@@ -490,12 +494,17 @@ def test_progress_lines_carry_no_control_characters() -> None:
     ]
 
 
-def test_a_closed_output_pipe_ends_quietly(monkeypatch: pytest.MonkeyPatch) -> None:
-    def closed_pipe() -> int:
+class ClosedPipe(io.StringIO):
+    """stdout after the reader went away (`… | head`)."""
+
+    def write(self, text: str) -> int:
         raise BrokenPipeError(32, "Broken pipe")
 
-    monkeypatch.setattr(cli, "cmd_sources", closed_pipe)
-    assert cli.main(["sources"]) == 141
+
+def test_a_closed_output_pipe_ends_quietly(capsys: pytest.CaptureFixture[str]) -> None:
+    with contextlib.redirect_stdout(ClosedPipe()):
+        assert main(["sources"]) == 141
+    assert capsys.readouterr().err == ""  # nothing said: the reader has gone
 
 
 def test_an_unwritable_output_fails_before_any_request(

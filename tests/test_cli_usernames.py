@@ -53,7 +53,7 @@ def test_usernames_lists_found_accounts_and_counts(
 ) -> None:
     out = tmp_path / "r.json"
     argv = ["usernames", "jtestwell", "--sites", SITES, "--replay", answers(tmp_path)]
-    assert main([*argv, "--json", str(out), "--quiet"]) == 0
+    assert main([*argv, "--json-file", str(out), "--quiet"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "found\tExample Forum\thttps://forum.example.com/u/jtestwell"
     assert lines[1].startswith("1 found, 1 not found, 0 blocked, 2 could not tell, 1 skipped")

@@ -56,7 +56,7 @@ def test_installed_wheel_renders_a_report(tmp_path: Path) -> None:
         "scanner/brokers/brokers.json",
         "scanner/sites/deletion.json",
         "scanner/sites/DELETION-LICENSE.md",
-        "scanner/cli.py",
+        "scanner/cli/__init__.py",
     ):
         assert needed in names, needed
     assert not any(name.startswith(("tests/", "demo_world/")) for name in names)

@@ -16,6 +16,7 @@ from scanner.models import GIVEN, NOUN, STRENGTH, Location, Profile, Strength, T
 
 __all__ = ["GIVEN", "NOUN", "STRENGTH", "Identity", "Known", "Strength", "Tie", "TieKind"]
 
+
 @dataclass(frozen=True, kw_only=True)
 class Known:
     """One identifier known to be the subject's, and where that is known from."""

@@ -11,15 +11,15 @@ and to the local Tor ports.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import socket
 import stat
 from typing import TYPE_CHECKING, Any
 
-from scanner.cli_network import add_network_options, network_path_of
+from scanner.cli.command import CliParser, Command
+from scanner.cli.exits import EXIT_INPUT, EXIT_OK
+from scanner.cli.options import NetworkFlags, add_network_options, network_flags
+from scanner.cli.output import doctor_lines, emit, json_document
 from scanner.errors import InputError
-from scanner.text import printable
 
 if TYPE_CHECKING:
     from scanner.models import NetworkRoute
@@ -27,32 +27,32 @@ if TYPE_CHECKING:
 
 PROBE_SECONDS = 3.0
 DEFAULT_PORTS = {"http": 80, "https": 443, "socks5": 1080, "socks5h": 1080}
+DESCRIPTION = (
+    "Show what a scan with these flags would use, without sending anything: the proxy (and "
+    "whether it answers), who resolves host names, the CA certificates, whether Tor answers, "
+    "the site list, which optional API keys are set (never their values) and the data "
+    "folder. Exit status 0 when a scan could run, 2 when not."
+)
 
 
-def add_command(commands: Any) -> None:
-    doctor = commands.add_parser(
-        "doctor",
-        help="show the network path, CA, Tor, site list, API keys and data folder a scan uses",
-        description="Show what a scan with these flags would use, without sending anything: "
-        "the proxy (and whether it answers), who resolves host names, the CA certificates, "
-        "whether Tor answers, the site list, which optional API keys are set (never their "
-        "values) and the data folder. Exit status 0 when a scan could run, 2 when not.",
-    )
-    add_network_options(doctor)
-    doctor.add_argument("--json", action="store_true", help="print the same as JSON")
+def add_arguments(parser: CliParser) -> None:
+    add_network_options(parser)
+    parser.add_argument("--json", action="store_true", help="print the same as JSON")
 
 
-def cmd_doctor(args: argparse.Namespace) -> int:
-    report, route = diagnose(args)
+def run(args: argparse.Namespace) -> int:
+    """Say what a scan would use; exit 0 when one could run, 2 when not."""
+    report, route = diagnose(network_flags(args))
     if args.json:
-        print(json.dumps(report, indent=2, ensure_ascii=False))
+        print(json_document(report))
     else:
-        for line in describe(report, route):
-            print(printable(line))
-    return 0 if report["ready"] else 2
+        emit(doctor_lines(report, route))
+    if report["ready"]:
+        return EXIT_OK
+    return EXIT_INPUT
 
 
-def diagnose(args: argparse.Namespace) -> tuple[dict[str, Any], NetworkRoute | None]:
+def diagnose(flags: NetworkFlags) -> tuple[dict[str, Any], NetworkRoute | None]:
     """Everything `doctor` says, as the dict --json prints, and the route (None when the
     flags or the environment give no usable path)."""
     from scanner.report.json import network_dict
@@ -60,14 +60,14 @@ def diagnose(args: argparse.Namespace) -> tuple[dict[str, Any], NetworkRoute | N
     problems: list[str] = []
     network: dict[str, Any] | None = None
     ca: dict[str, Any] = {"file": None, "via": None}
+    route = None
     try:
-        path = network_path_of(args)
+        path = flags.path()
     except InputError as exc:
         problems.append(str(exc))
-        path = None
-    route = path.route() if path is not None else None
-    if path is not None:
-        network = network_dict(path.route())
+    else:
+        route = path.route()
+        network = network_dict(route)
         network["answers"] = _proxy_check(path, problems)
         ca = _ca_check(path, problems)
     folder = _data_folder()
@@ -105,7 +105,10 @@ def _ca_check(path: NetworkPath, problems: list[str]) -> dict[str, Any]:
     except InputError as exc:
         problems.append(str(exc))
     where = path.ca_bundle or path.ca_dir
-    return {"file": str(where) if where is not None else None, "via": path.ca_origin}
+    file = None
+    if where is not None:
+        file = str(where)
+    return {"file": file, "via": path.ca_origin}
 
 
 def _tor_check(problems: list[str]) -> dict[str, Any]:
@@ -117,15 +120,20 @@ def _tor_check(problems: list[str]) -> dict[str, Any]:
         problems.append(str(exc))
         tried = []
     found = find_tor(tried)
+    at = None
+    if found is not None:
+        at = f"{found[0]}:{found[1]}"
     return {
         "answers": found is not None,
-        "at": f"{found[0]}:{found[1]}" if found else None,
+        "at": at,
         "tried": [f"{host}:{port}" for host, port in tried],
     }
 
 
 def proxy_answers(url: str) -> str | None:
     """None when the proxy accepts a connection (and, for SOCKS5, the greeting); else why."""
+    import socket
+
     import httpx
 
     from scanner.netpath import socks5_answers
@@ -192,54 +200,12 @@ def _data_folder() -> dict[str, Any]:
     }
 
 
-def describe(report: dict[str, Any], route: NetworkRoute | None) -> list[str]:
-    """The plain lines `doctor` prints."""
-    from scanner.netpath import describe_route
-
-    network = report["network"]
-    tor = report["tor"]
-    sites = report["sites"]
-    if route is None:
-        lines = ["network path: unusable (see the problems below)"]
-    else:
-        where, names = describe_route(route)
-        answers = "; it does not answer" if network and network["answers"] is False else ""
-        lines = [f"network path: {where}{answers}", f"host names: {names}"]
-    ca = report["ca"]
-    if ca["file"]:
-        lines.append(f"CA certificates: {ca['file']} (from {ca['via']})")
-    else:
-        lines.append("CA certificates: the certifi bundle (the default)")
-    if tor["answers"]:
-        lines.append(f"Tor: a Tor client answers at {tor['at']} (use --tor)")
-    else:
-        lines.append(f"Tor: no Tor client answers at {', '.join(tor['tried']) or '-'}")
-    if sites["sites"]:
-        lines.append(f"site list: {sites['sites']} sites, saved {sites['date']} ({sites['path']})")
-    elif sites["sites"] == 0:
-        lines.append(
-            "site list: none yet; account discovery is skipped until `exposure-audit sites "
-            "update` (or --sites FILE)"
-        )
-    keys = report["api_keys"]
-    given = [name for name, present in keys.items() if present]
-    missing = [name for name, present in keys.items() if not present]
-    parts = [f"{', '.join(given)} set"] if given else []
-    parts += [f"{', '.join(missing)} not set"] if missing else []
-    lines.append(f"API keys: {'; '.join(parts)} (values are never shown)")
-    lines.append(_folder_line(report["data_folder"]))
-    if report["ready"]:
-        lines.append("a scan can run")
-    else:
-        lines += [f"problem: {problem}" for problem in report["problems"]]
-        lines.append("a scan cannot run: fix the problems above")
-    return lines
-
-
-def _folder_line(folder: dict[str, Any]) -> str:
-    if not folder["writable"]:
-        return f"data folder: {folder['path']} cannot be written"
-    if not folder["exists"]:
-        return f"data folder: {folder['path']} (not created yet; a scan makes it, private)"
-    privacy = "private" if folder["private"] else "readable by other users: chmod 700 it"
-    return f"data folder: {folder['path']} (mode {folder['mode']}, {privacy})"
+COMMANDS = (
+    Command(
+        "doctor",
+        help="show the network path, CA, Tor, site list, API keys and data folder a scan uses",
+        description=DESCRIPTION,
+        add_arguments=add_arguments,
+        run=run,
+    ),
+)

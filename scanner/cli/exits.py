@@ -1,0 +1,53 @@
+"""Exit statuses, and the one mapping from what ended a command to its status and message.
+
+0 done (a scan's report lists any source that could not be checked), 1 internal error (a
+bug) or a command that failed for an outside reason (`CommandFailed`), 2 bad input
+(profile, option or file), 130 interrupted, 141 the output pipe closed early.
+`scanner.cli.main` is the only caller that prints these; a scheduled rescan asks
+`exit_status` only to say in its desktop notice how the scan ended.
+"""
+
+from __future__ import annotations
+
+from scanner.errors import InputError
+from scanner.text import printable
+
+PROG = "exposure-audit"
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_INPUT = 2
+EXIT_INTERRUPTED = 130
+EXIT_PIPE = 141
+
+
+class CommandFailed(Exception):
+    """A command could not do its job for an outside reason (a download refused): its
+    message is the one line shown, and the exit status is 1."""
+
+
+def exit_status(exc: BaseException) -> int:
+    """The exit status of a command that ended with `exc`."""
+    if isinstance(exc, InputError):
+        return EXIT_INPUT
+    if isinstance(exc, KeyboardInterrupt):
+        return EXIT_INTERRUPTED
+    if isinstance(exc, BrokenPipeError):
+        return EXIT_PIPE
+    return EXIT_INTERNAL
+
+
+def error_line(exc: BaseException) -> str:
+    """The one line on stderr for `exc` (a closed output pipe is not told anything)."""
+    if isinstance(exc, InputError):
+        return f"{PROG}: error: {printable(str(exc))}"
+    if isinstance(exc, KeyboardInterrupt):
+        return f"{PROG}: interrupted"
+    if isinstance(exc, CommandFailed):
+        return f"{PROG}: {printable(str(exc))}"
+    return f"{PROG}: internal error: {type(exc).__name__}: {printable(str(exc))}"
+
+
+def is_a_bug(exc: BaseException) -> bool:
+    """An exception nothing expected (EXPOSURE_AUDIT_DEBUG=1 shows its traceback)."""
+    expected = (InputError, KeyboardInterrupt, BrokenPipeError, CommandFailed)
+    return not isinstance(exc, expected)

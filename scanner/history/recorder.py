@@ -1,0 +1,102 @@
+"""One scan's place in history: started, checkpointed (for --resume), compared, saved.
+
+`Recorder` is what a scan that is saved to history goes through: it starts (or resumes)
+the scan in the store, keeps each finished source as a checkpoint, gives the result
+without the findings marked "not me" and the "since your last scan" section, and saves
+the finished scan in one transaction. `subject_label` is the subject's name in history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scanner.history.records import MarkState
+
+if TYPE_CHECKING:
+    from scanner.history.records import ScanRecord
+    from scanner.models import ScanResult, SourceResult, SourceRun
+
+DEFAULT_LABEL = "default"
+
+
+def subject_label(given: str | None, profile: Path | None) -> str:
+    """The subject's name in history: --subject, else the profile file's stem, else default."""
+    from scanner.history.schedule import check_label
+
+    if given:
+        return check_label(given)
+    if profile is None:
+        return DEFAULT_LABEL
+    stem = "".join(c if c.isalnum() or c in "_-" else "-" for c in profile.stem)[:64]
+    return stem or DEFAULT_LABEL
+
+
+class Recorder:
+    """One scan's place in history: started, checkpointed, compared, saved."""
+
+    def __init__(self, label: str, *, resume: bool, say: Callable[[str], None]) -> None:
+        from scanner.history.store import HistoryStore
+
+        self.label = label
+        self.store = HistoryStore()
+        self.kept: dict[str, tuple[SourceRun, SourceResult]] = {}
+        self.stale: list[int] = []
+        interrupted = self.store.interrupted(label)
+        if resume and interrupted:
+            self._resume(interrupted[-1], say)
+            self.stale = [scan.id for scan in interrupted[:-1]]
+            return
+        if resume:
+            say("no interrupted scan to resume: starting a new one")
+        elif interrupted:
+            say(
+                f"an interrupted scan of {interrupted[-1].started:%Y-%m-%d %H:%M} UTC is "
+                "kept: add --resume to continue it instead"
+            )
+        self.stale = [scan.id for scan in interrupted]
+        self.scan_id = self.store.start_scan(label, datetime.now(UTC))
+
+    def _resume(self, last: ScanRecord, say: Callable[[str], None]) -> None:
+        """Continue `last`, keeping the sources it finished."""
+        from scanner.history.codec import loads
+        from scanner.models import SourceResult, SourceRun
+
+        self.scan_id = last.id
+        self.kept = {
+            name: (loads(SourceRun, run), loads(SourceResult, result))
+            for name, (run, result) in self.store.checkpoints(last.id).items()
+        }
+        say(
+            f"resuming the interrupted scan of {last.started:%Y-%m-%d %H:%M} UTC "
+            f"({len(self.kept)} source(s) kept)"
+        )
+
+    def keep(self, run: SourceRun, result: SourceResult) -> None:
+        """Checkpoint one finished source (a resumed scan keeps it)."""
+        from scanner.history.codec import dumps
+
+        self.store.checkpoint(self.scan_id, run.name, dumps(run), dumps(result))
+
+    def conclude(self, result: ScanResult) -> tuple[ScanResult, dict[str, Any]]:
+        """The result without findings marked "not me", and the since-last-scan section."""
+        from scanner.history.diff import diff_dict, diff_scans
+        from scanner.history.store import as_record
+
+        marks = self.store.marks(self.label)
+        hidden = {fid for fid, mark in marks.items() if mark.state is MarkState.NOT_ME}
+        shown = replace(result, findings=tuple(f for f in result.findings if f.id not in hidden))
+        history = [*self.store.scans(self.label), as_record(self.scan_id, self.label, result)]
+        return shown, diff_dict(diff_scans(history, marks))
+
+    def save(self, result: ScanResult, report_json: str) -> None:
+        """Save the finished scan (one transaction); scans it superseded are discarded."""
+        self.store.finish_scan(self.scan_id, result, report_json)
+        for stale in self.stale:
+            self.store.discard(stale)
+
+    def close(self) -> None:
+        self.store.close()
