@@ -26,6 +26,7 @@ from scanner.models import (
     Profile,
     RemovalStep,
     SourceRef,
+    Tie,
 )
 
 US_STATES = {
@@ -63,6 +64,7 @@ class Merged:
     reasons: tuple[str, ...]
     removal: tuple[RemovalStep, ...]
     via: tuple[Pivot, ...] = ()  # leads that reached it, when nothing reached it directly
+    ties: tuple[Tie, ...] = ()  # every tie its sightings carry, each once
 
 
 def state_code(text: str) -> str:
@@ -127,6 +129,7 @@ def _merge(kind: Kind, key: str, group: list[Observation], profile: Profile) -> 
         reasons=_unique(o.reason for o in group if o.reason),
         removal=_unique(step for o in group for step in o.removal),
         via=() if any(o.via is None for o in group) else _unique(o.via for o in group if o.via),
+        ties=_unique(tie for o in group for tie in o.ties),
     )
 
 

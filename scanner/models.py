@@ -81,73 +81,6 @@ class Context:
     notes: str = ""
 
 
-@dataclass(frozen=True)
-class Profile:
-    """The validated subject of a scan. Phones are E.164, emails lower-cased."""
-
-    names: tuple[str, ...] = ()
-    aliases: tuple[str, ...] = ()
-    handles: tuple[str, ...] = ()  # "name", or "name@instance.example" for the fediverse
-    emails: tuple[str, ...] = ()
-    phones: tuple[str, ...] = ()
-    locations: tuple[Location, ...] = ()
-    domains: tuple[str, ...] = ()  # the subject's own domains (lower-case host names)
-    # employers and schools the subject is known by: searched with the name, matched on pages
-    affiliations: tuple[str, ...] = ()
-    country: str = "US"  # ISO 3166 alpha-2, default region for phone parsing
-    # never searched or shown: a record naming an age that does not fit is someone else
-    birth_year: int | None = None
-    context: Context = field(default_factory=Context)
-
-    @property
-    def display_name(self) -> str:
-        if self.names:
-            return self.names[0]
-        if self.handles:
-            return self.handles[0]
-        return self.emails[0] if self.emails else "(unnamed subject)"
-
-
-# --- what sources return -----------------------------------------------------------
-
-
-class Field(StrEnum):
-    """The profile fields a source looks up, and leads and chains speak of."""
-
-    NAMES = "names"
-    HANDLES = "handles"
-    EMAILS = "emails"
-    PHONES = "phones"
-    DOMAINS = "domains"
-
-
-@dataclass(frozen=True)
-class LookedUp:
-    """An identifier a source looked up: what showed the page a sighting is on."""
-
-    field: Field
-    value: str
-
-
-@dataclass(frozen=True)
-class SourceRef:
-    """Where something was seen: the source's name and the public URL to look at, and (not
-    part of its identity) which lookups showed that page, where the source knows."""
-
-    name: str
-    url: str
-    looked_up: tuple[LookedUp, ...] = field(default=(), compare=False)
-
-
-@dataclass(frozen=True)
-class RemovalStep:
-    """One concrete thing the subject can do to remove or hide a finding."""
-
-    action: str  # short imperative: "Hide your email on GitHub"
-    how: str  # one or two sentences of instructions
-    url: str | None = None  # the page where it is done, if there is one
-
-
 # --- what ties a sighting to the subject (judged by scanner.identity) ---------------
 
 GIVEN = "you gave it"  # a Tie's origin when the identifier is the profile's own
@@ -207,8 +140,96 @@ class Tie:
 
     @property
     def phrase(self) -> str:
-        """How a reason names it: "your email jordan@example.com"."""
-        return f"{NOUN[self.kind]} {self.value}"
+        """How a reason names it: "your email jordan@example.com", and where a tie the scan
+        learned comes from: "your city Madison, WI (seen on github.com/x)"."""
+        said = f"{NOUN[self.kind]} {self.value}"
+        return said if self.origin == GIVEN else f"{said} (seen on {self.origin})"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Known:
+    """One identifier known to be the subject's, and where that is known from."""
+
+    kind: TieKind
+    value: str  # as reasons show it ("Springfield, IL")
+    origin: str = GIVEN  # "you gave it", or the page that tied it to the subject
+    needle: str = ""  # what a page must show, when not the value (a city's name alone)
+    region: str = ""  # a US city's state code ("IL"): another state is another city
+
+    @property
+    def text(self) -> str:
+        """What a page must show for this to tie."""
+        return self.needle or self.value
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The validated subject of a scan. Phones are E.164, emails lower-cased."""
+
+    names: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    handles: tuple[str, ...] = ()  # "name", or "name@instance.example" for the fediverse
+    emails: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    locations: tuple[Location, ...] = ()
+    domains: tuple[str, ...] = ()  # the subject's own domains (lower-case host names)
+    # employers and schools the subject is known by: searched with the name, matched on pages
+    affiliations: tuple[str, ...] = ()
+    country: str = "US"  # ISO 3166 alpha-2, default region for phone parsing
+    # never searched or shown: a record naming an age that does not fit is someone else
+    birth_year: int | None = None
+    context: Context = field(default_factory=Context)
+    # what a scan has tied to the subject so far (scanner.identity): read to tell whether a
+    # record or an account is theirs, never searched for by the sources themselves
+    learned: tuple[Known, ...] = ()
+
+    @property
+    def display_name(self) -> str:
+        if self.names:
+            return self.names[0]
+        if self.handles:
+            return self.handles[0]
+        return self.emails[0] if self.emails else "(unnamed subject)"
+
+
+# --- what sources return -----------------------------------------------------------
+
+
+class Field(StrEnum):
+    """The profile fields a source looks up, and leads and chains speak of."""
+
+    NAMES = "names"
+    HANDLES = "handles"
+    EMAILS = "emails"
+    PHONES = "phones"
+    DOMAINS = "domains"
+
+
+@dataclass(frozen=True)
+class LookedUp:
+    """An identifier a source looked up: what showed the page a sighting is on."""
+
+    field: Field
+    value: str
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """Where something was seen: the source's name and the public URL to look at, and (not
+    part of its identity) which lookups showed that page, where the source knows."""
+
+    name: str
+    url: str
+    looked_up: tuple[LookedUp, ...] = field(default=(), compare=False)
+
+
+@dataclass(frozen=True)
+class RemovalStep:
+    """One concrete thing the subject can do to remove or hide a finding."""
+
+    action: str  # short imperative: "Hide your email on GitHub"
+    how: str  # one or two sentences of instructions
+    url: str | None = None  # the page where it is done, if there is one
 
 
 @dataclass(frozen=True)
@@ -297,6 +318,15 @@ class Pivot:
 
 
 @dataclass(frozen=True)
+class PageText:
+    """A page a source read (its visible text and metadata lines, scanner.extract.html_to_text),
+    kept so the scan can read it again against the identity as it stands at the end."""
+
+    source: SourceRef  # the source, the page's address, the lookup that found it
+    text: str
+
+
+@dataclass(frozen=True)
 class SourceResult:
     """Everything one source returned. Empty means "nothing there"."""
 
@@ -307,6 +337,9 @@ class SourceResult:
     leads: tuple[Lead, ...] = ()
     # other people with the subject's name, one key each (kept in memory only, never shown)
     namesakes: tuple[str, ...] = ()
+    # pages whose records are judged against the identity (scanner.sources.pagemine.read_pages):
+    # what they show of the subject is worked out from them, not listed in `observations`
+    pages: tuple[PageText, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -342,6 +375,7 @@ class Finding:
     reason: str  # one sentence: why it ranks where it does
     removal: tuple[RemovalStep, ...]
     via: tuple[Pivot, ...] = ()  # leads followed to reach it (empty: found directly)
+    ties: tuple[Tie, ...] = ()  # why it is the subject's: each tie and where it came from
 
 
 @dataclass(frozen=True)

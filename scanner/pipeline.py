@@ -11,7 +11,7 @@ bounded depth; every finding reached that way carries its pivot path.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Protocol
@@ -20,7 +20,8 @@ from scanner.correlate import merge_accounts, merge_observations
 from scanner.errors import Blocked, SourceError
 from scanner.extract import Extracted, extract_html, extract_text
 from scanner.http import Http
-from scanner.identity import lead_trust, mention_factor
+from scanner.identity import Identity, lead_trust, mention_factor
+from scanner.identity.learn import birth_year_of, learn
 from scanner.limits import DEFAULT_DEPTH
 from scanner.models import (
     Document,
@@ -39,6 +40,7 @@ from scanner.profile import LEAD_FIELDS, lead_value
 from scanner.removal import removal_steps
 from scanner.score import overall_risk, score_findings
 from scanner.sources.base import Source, found_with
+from scanner.sources.pagemine import read_pages
 
 DEFAULT_SOURCE_TIMEOUT = 180.0
 MAX_LEADS_PER_WAVE = 10
@@ -88,6 +90,11 @@ async def run_scan(
     source that takes that kind of identifier, up to `depth` waves. An identifier is looked
     up once per scan, however many sources found it.
 
+    The identity grows as it goes (scanner.identity.learn): after each wave, what the
+    sightings strongly tied to the subject show (a city on their own account, a phone on a
+    card that shows their email) is known for the next wave's attribution, and at the end
+    every page read is judged again against all of it, until nothing more is learned.
+
     Resuming: `done` holds first-wave outcomes kept from an interrupted scan (by source
     name); those sources are not run again. `on_outcome` hears each first-wave outcome as
     it ends, so a caller can keep it (lead lookups are cheap to redo and are not kept).
@@ -98,6 +105,7 @@ async def run_scan(
     first = [_Job(s, profile, None) for s in sources]
     wave = await _run_wave(first, http, source_timeout, events, done or {}, on_outcome)
     outcomes = list(wave)
+    grown = _after(profile, wave)
     known = {(f, v.casefold()) for f in LEAD_FIELDS for v in getattr(profile, f)}
     leads: list[Pivot] = []
     for level in range(depth + 1):
@@ -111,13 +119,36 @@ async def run_scan(
             )
             found = _new_leads(wave, known, 0, why)
         leads.extend(found)
-        jobs = [job for pivot in found if pivot.followed for job in _jobs(pivot, profile, sources)]
+        jobs = [job for pivot in found if pivot.followed for job in _jobs(pivot, grown, sources)]
         if not jobs:
             break
         events.sources_added(len(jobs))
         wave = await _run_wave(jobs, http, source_timeout, events)
         outcomes.extend(wave)
-    return _conclude(profile, outcomes, leads, http, started, replay)
+        grown = _after(grown, wave)
+    return _conclude(profile, outcomes, leads, http, started, replay, grown)
+
+
+def _after(profile: Profile, wave: Sequence[_Outcome]) -> Profile:
+    """The profile with what this wave's sightings (and its pages) taught."""
+    return _grown(profile, [o for _, _, result in wave for o in _sightings(result, profile)])
+
+
+def _grown(profile: Profile, seen: Sequence[Observation]) -> Profile:
+    """The profile with what these sightings teach about the subject (Profile.learned; a
+    birth year when the subject gave none and tied ages agree)."""
+    identity = Identity.from_profile(profile)
+    new = learn(seen, identity)
+    year = profile.birth_year
+    if year is None:
+        year = birth_year_of(seen)
+    return replace(profile, learned=(*profile.learned, *new), birth_year=year)
+
+
+def _sightings(result: SourceResult, profile: Profile) -> list[Observation]:
+    """A result's observations and what its pages show, read against `profile`."""
+    from_pages, _ = read_pages(result.pages, profile)
+    return [*result.observations, *from_pages]
 
 
 @dataclass(frozen=True)
@@ -192,8 +223,9 @@ def _new_leads(
 def _jobs(pivot: Pivot, profile: Profile, sources: Sequence[Source]) -> list[_Job]:
     """Each source that takes this kind of identifier, looking up only the lead.
 
-    The lead's profile keeps the subject's names, places and context (sources use them to
-    tell whether an account is the subject's) but no other identifier, so nothing the
+    The lead's profile keeps the subject's names, places and context, and knows everything
+    else they gave or the scan learned (Profile.learned: sources use it to tell whether an
+    account or a record is theirs), but looks up no other identifier, so nothing the
     subject gave is looked up twice.
     """
     lead = (pivot.value,)
@@ -203,6 +235,7 @@ def _jobs(pivot: Pivot, profile: Profile, sources: Sequence[Source]) -> list[_Jo
         emails=lead if pivot.field == "emails" else (),
         domains=lead if pivot.field == "domains" else (),
         phones=(),
+        learned=Identity.from_profile(profile).known,
     )
     return [
         _Job(source, lead_profile, pivot)
@@ -244,13 +277,20 @@ async def _guarded(job: _Job, http: Http, time_limit: float) -> tuple[SourceRun,
         return ended(RunStatus.ERROR, f"internal error: {type(exc).__name__}: {exc}"), (
             SourceResult()
         )
-    if job.via is not None:
-        trust = lead_trust(job.via.depth)
-        observations = tuple(
-            replace(o, via=job.via, confidence=round(o.confidence * trust, 3)) for o in observations
-        )
-    run = replace(ended(RunStatus.OK), observations=len(observations), notes=result.notes)
+    observations = tuple(_reached(observations, job.via))
+    shown = len(observations) + len(read_pages(result.pages, profile)[0])
+    run = replace(ended(RunStatus.OK), observations=shown, notes=result.notes)
     return run, replace(result, observations=observations)
+
+
+def _reached(observations: Iterable[Observation], via: Pivot | None) -> Iterator[Observation]:
+    """Observations of a lead's run carry the lead, and the doubt of each step to it."""
+    if via is None:
+        yield from observations
+        return
+    trust = lead_trust(via.depth)
+    for o in observations:
+        yield replace(o, via=via, confidence=round(o.confidence * trust, 3))
 
 
 def document_observations(
@@ -280,6 +320,29 @@ def _observation(source: Source, document: Document, item: Extracted) -> Observa
     )
 
 
+MAX_REREADS = 4  # passes over the pages at the end: each may teach a tie the next one uses
+
+
+def final_reading(
+    outcomes: Sequence[_Outcome], grown: Profile
+) -> tuple[list[Observation], list[str], Profile]:
+    """Every page read again against the identity as it stands at the end, until a pass
+    teaches nothing new (at most MAX_REREADS): what the pages show, the namesakes they
+    hold, and the identity they leave. No request is sent."""
+    for _ in range(MAX_REREADS):
+        seen: list[Observation] = []
+        namesakes: list[str] = []
+        for job, _, result in outcomes:
+            from_pages, others = read_pages(result.pages, grown)
+            seen.extend(_reached(from_pages, job.via))
+            namesakes.extend(others)
+        wiser = _grown(grown, seen)
+        if wiser == grown:
+            break
+        grown = wiser
+    return seen, namesakes, grown
+
+
 def _conclude(
     profile: Profile,
     outcomes: list[_Outcome],
@@ -287,8 +350,11 @@ def _conclude(
     http: Http,
     started: datetime,
     replay: str | None,
+    grown: Profile | None = None,
 ) -> ScanResult:
+    from_pages, namesakes, _ = final_reading(outcomes, grown or profile)
     observations = [obs for _, _, result in outcomes for obs in result.observations]
+    observations.extend(from_pages)
     california = any(
         loc.region.upper() in ("CA", "CALIFORNIA") and loc.country.upper() in ("", "US", "USA")
         for loc in profile.locations
@@ -313,7 +379,9 @@ def _conclude(
         requests=tuple(http.sent),
         replay=replay,
         leads=tuple(leads),
-        namesakes=len({key for _, _, result in outcomes for key in result.namesakes}),
+        namesakes=len(
+            {*namesakes, *(key for _, _, result in outcomes for key in result.namesakes)}
+        ),
         network=http.route,
     )
 

@@ -238,6 +238,7 @@ def score_finding(
         ),
         removal=tuple(removal),
         via=merged.via,
+        ties=merged.ties,
     )
 
 

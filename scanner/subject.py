@@ -168,7 +168,8 @@ def _judge(
 ) -> Record:
     states = _states(chunk, items)
     ties = _ties(chunk, items, profile, states)
-    mine = {state_code(loc.region) for loc in profile.locations if state_code(loc.region)}
+    identity = Identity.from_profile(profile)
+    mine = {known.region for known in identity.of(TieKind.CITY) if known.region}
     other_age = _other_age(items, profile)
     if any(not tie.weak for tie in ties) or (ties and not other_age):
         standing = Standing.SUBJECT

@@ -12,30 +12,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scanner.correlate import state_code
-from scanner.models import GIVEN, NOUN, STRENGTH, Location, Profile, Strength, Tie, TieKind
+from scanner.models import (
+    GIVEN,
+    NOUN,
+    STRENGTH,
+    Known,
+    Location,
+    Profile,
+    Strength,
+    Tie,
+    TieKind,
+)
 
 __all__ = ["GIVEN", "NOUN", "STRENGTH", "Identity", "Known", "Strength", "Tie", "TieKind"]
 
 
-@dataclass(frozen=True, kw_only=True)
-class Known:
-    """One identifier known to be the subject's, and where that is known from."""
-
-    kind: TieKind
-    value: str  # as reasons show it ("Springfield, IL")
-    origin: str = GIVEN  # "you gave it", or the page that tied it to the subject
-    needle: str = ""  # what a page must show, when not the value (a city's name alone)
-    region: str = ""  # a US city's state code ("IL"): another state is another city
-
-    @property
-    def text(self) -> str:
-        """What a page must show for this to tie."""
-        return self.needle or self.value
-
-
 @dataclass(frozen=True)
 class Identity:
-    """Everything known to be the subject's (for now: what the profile gives)."""
+    """Everything known to be the subject's: what the profile gives (certain) and what the
+    scan has tied to it so far (`Profile.learned`, each with where it was seen)."""
 
     known: tuple[Known, ...]
     birth_year: int | None = None
@@ -54,16 +49,31 @@ class Identity:
         ):
             known.extend(Known(kind=kind, value=value) for value in values)
         known.extend(_city(loc) for loc in profile.locations if loc.city.strip())
-        return cls(tuple(known), profile.birth_year)
+        known.extend(profile.learned)
+        return cls(_distinct(known), profile.birth_year)
 
     def of(self, kind: TieKind) -> tuple[Known, ...]:
         return tuple(k for k in self.known if k.kind is kind and k.value)
 
 
-def _city(location: Location) -> Known:
+def _distinct(known: list[Known]) -> tuple[Known, ...]:
+    """Each identifier once (the first origin wins: what the subject gave comes first)."""
+    seen: dict[tuple[TieKind, str], Known] = {}
+    for item in known:
+        seen.setdefault((item.kind, item.text.casefold()), item)
+    return tuple(seen.values())
+
+
+def city_known(location: Location, origin: str = GIVEN) -> Known:
+    """A place as a Known city: matched on its city name, told apart by its US state."""
     return Known(
         kind=TieKind.CITY,
         value=str(location),
+        origin=origin,
         needle=location.city.strip(),
         region=state_code(location.region),
     )
+
+
+def _city(location: Location) -> Known:
+    return city_known(location)

@@ -114,6 +114,10 @@ def _finding(finding: Finding) -> dict[str, Any]:
             for step in finding.removal
         ],
         "paths": [_path(pivot) for pivot in finding.via],
+        "ties": [
+            {"kind": tie.kind.value, "value": tie.value, "origin": tie.origin}
+            for tie in finding.ties
+        ],
     }
 
 

@@ -369,6 +369,10 @@ def _finding(finding: Finding, scrub: Scrubber, salt: bytes) -> Finding:
         reason=scrub.text(finding.reason),
         removal=tuple(_step(step, scrub) for step in finding.removal),
         via=tuple(_pivot(p, scrub) for p in finding.via),
+        ties=tuple(
+            replace(tie, value=scrub.text(tie.value), origin=scrub.text(tie.origin))
+            for tie in finding.ties
+        ),
     )
 
 

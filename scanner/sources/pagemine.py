@@ -27,7 +27,9 @@ people-search sites get that site's opt-out as their removal step.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Sequence
+from dataclasses import replace
 from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
@@ -37,12 +39,13 @@ from scanner.extract import Extracted, extract_text
 from scanner.extract.base import evidence
 from scanner.extract.html import html_to_text
 from scanner.http import Http
-from scanner.identity import Basis, Tie, confidence_of
+from scanner.identity import Basis, Identity, Tie, TieKind, confidence_of
 from scanner.models import (
     Account,
     AccountStatus,
     Kind,
     Observation,
+    PageText,
     Profile,
     RemovalStep,
     SourceRef,
@@ -89,19 +92,21 @@ async def mine(
     *,
     deadline: float | None = None,
 ) -> SourceResult:
-    """Read the first MAX_PAGES results' pages; keep what ties to the subject (see module).
+    """Read the first MAX_PAGES results' pages (see module).
 
-    `deadline` (event-loop time): no page or photo is fetched after it; the results left
-    are read from their snippets, and a note says so.
+    The pages read go back as SourceResult.pages: what they show of the subject is worked
+    out by read_pages, against the identity as it stands (the pipeline reads them again at
+    the end of the scan). Here they are read once, to know which pages are about the
+    subject and worth their photos. `deadline` (event-loop time): no page or photo is
+    fetched after it; the results left are read from their snippets, and a note says so.
     """
     catalogue = tuple(load_brokers() if brokers is None else brokers)
     clock = asyncio.get_running_loop().time
     late = 0
     observations: list[Observation] = []
     accounts: list[Account] = []
-    namesakes: list[str] = []
+    pages: list[PageText] = []
     notes: list[str] = []
-    read = 0
     for number, result in enumerate(found):
         if number >= MAX_PAGES or (deadline is not None and clock() > deadline):
             late += number < MAX_PAGES
@@ -109,22 +114,18 @@ async def mine(
             continue
         outcome = await fetch(http, result.url)
         wall = _wall(outcome)
-        broker = _broker(catalogue, result.url)
         if isinstance(outcome, Page) and not wall:
             try:
-                text = html_to_text(outcome.html)
-                reading = read_page(text, _extract(text, profile), profile)
+                page = PageText(
+                    SourceRef(source, outcome.url, result.looked_up), html_to_text(outcome.html)
+                )
+                reading = _read(page, profile)
             except Exception as exc:  # a bug tripped by one hostile page costs that page only
                 notes.append(f"could not read {outcome.url}: internal error ({exc!r:.200})")
                 observations.extend(observations_in(profile, result, source))
                 continue
-            read += 1
-            broker = _broker(catalogue, outcome.url) or broker
-            own = _own_site(outcome.url, profile)
-            where = SourceRef(source, outcome.url, result.looked_up)
-            observations.extend(_observations(reading, text, where, broker, own))
-            namesakes.extend(f"{r.name} · {r.signature}" for r in reading.namesakes())
-            if reading.about_subject and broker is None:
+            pages.append(page)
+            if reading.about_subject and _broker(catalogue, outcome.url) is None:
                 photos, photo_notes = await photo_findings(
                     http,
                     image_urls(outcome.html, outcome.url)[:MAX_IMAGES],
@@ -140,21 +141,56 @@ async def mine(
         notes.append(f"could not read {result.url}: {reason}")
         observations.extend(observations_in(profile, result, source))
         if wall or reason.startswith(BLOCKING):
+            broker = _broker(catalogue, result.url)
             accounts.append(_check_yourself(result, broker, wall or reason))
     if late:
         notes.append(f"{late} result page(s) not read, to stay within the time limit")
     if len(found) > MAX_PAGES:
         notes.append(f"read the first {MAX_PAGES} of {len(found)} result pages")
-    notes.append(f"{read} page(s) read")
-    others = len(set(namesakes))
-    if others:
-        notes.append(f"possible other people with your name: {others} (not shown)")
+    notes.append(f"{len(pages)} page(s) read")
     return SourceResult(
         observations=tuple(observations),
         accounts=tuple(accounts),
         notes=tuple(notes),
-        namesakes=tuple(dict.fromkeys(namesakes)),
+        pages=tuple(pages),
     )
+
+
+def read_pages(
+    pages: Sequence[PageText], profile: Profile, brokers: Sequence[Broker] | None = None
+) -> tuple[list[Observation], list[str]]:
+    """What the pages show of the subject, judged against `profile`'s identity (what it
+    gives and what the scan learned): the observations, and one key per possible other
+    person with the subject's name. Pure: nothing is fetched."""
+    catalogue = tuple(load_brokers() if brokers is None else brokers)
+    observations: list[Observation] = []
+    namesakes: list[str] = []
+    for page in pages:
+        try:
+            reading = _read(page, profile)
+        except Exception:  # noqa: S112 - a hostile page that trips a bug costs that page only
+            continue
+        broker = _broker(catalogue, page.source.url)
+        own = _own_site(page.source.url, profile)
+        observations.extend(_observations(reading, page.text, page.source, broker, own))
+        namesakes.extend(f"{r.name} · {r.signature}" for r in reading.namesakes())
+    return observations, list(dict.fromkeys(namesakes))
+
+
+def settled(result: SourceResult, profile: Profile) -> SourceResult:
+    """`result` with what its pages show read into it against `profile` (as the pipeline
+    does at the end of a scan): their observations added, their namesakes counted."""
+    from_pages, namesakes = read_pages(result.pages, profile)
+    return replace(
+        result,
+        observations=(*result.observations, *from_pages),
+        namesakes=tuple(dict.fromkeys((*result.namesakes, *namesakes))),
+        pages=(),
+    )
+
+
+def _read(page: PageText, profile: Profile) -> Reading:
+    return read_page(page.text, _extract(page.text, profile), profile)
 
 
 def _broker(catalogue: Sequence[Broker], url: str) -> Broker | None:
@@ -174,13 +210,15 @@ def _wall(outcome: Page | Refusal) -> str:
 
 
 def _extract(text: str, profile: Profile) -> list[Extracted]:
-    return [
-        item
-        for item in extract_text(
-            text, region=profile.country, subject_names=(*profile.names, *profile.aliases)
-        )
-        if item.kind in KINDS
-    ]
+    """What the extractors find in a page's text (cached: a scan reads each page again as
+    it learns more, and the text does not change)."""
+    return list(_extracted(text, profile.country, (*profile.names, *profile.aliases)))
+
+
+@functools.lru_cache(maxsize=64)
+def _extracted(text: str, region: str, names: tuple[str, ...]) -> tuple[Extracted, ...]:
+    found = extract_text(text, region=region, subject_names=names)
+    return tuple(item for item in found if item.kind in KINDS)
 
 
 def image_urls(html: str, base: str) -> list[str]:
@@ -205,9 +243,11 @@ def _confidence(reading: Reading) -> float:
 
 
 def _own_site(url: str, profile: Profile) -> bool:
-    """True for a page on one of the subject's own domains (or a subdomain of one)."""
+    """True for a page on one of the subject's own domains, given or learned (or a
+    subdomain of one)."""
     host = _host(url)
-    return any(host == d or host.endswith("." + d) for d in profile.domains)
+    domains = [known.value for known in Identity.from_profile(profile).of(TieKind.DOMAIN)]
+    return any(host == d or host.endswith("." + d) for d in domains)
 
 
 def _observations(

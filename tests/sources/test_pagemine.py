@@ -22,7 +22,7 @@ from scanner.models import AccountStatus, Kind, Profile, ScanResult, Severity, S
 from scanner.pipeline import run_scan
 from scanner.replay import ReplayTransport
 from scanner.sources import all_sources, pagemine
-from scanner.sources.pagemine import GENERIC_OPT_OUT, MAX_PAGES, image_urls, mine
+from scanner.sources.pagemine import GENERIC_OPT_OUT, MAX_PAGES, image_urls, mine, settled
 from scanner.sources.websearch_plan import SearchResult
 from tests.photo_maker import geotagged_jpeg
 from tests.support import JORDAN, REPLAY, ROOT, mock_http
@@ -62,7 +62,7 @@ def run(
 ) -> SourceResult:
     async def go() -> SourceResult:
         async with mock_http(world) as http:
-            return await mine(found, JORDAN, http, "websearch")
+            return settled(await mine(found, JORDAN, http, "websearch"), JORDAN)
 
     return asyncio.run(go())
 
@@ -83,8 +83,7 @@ def test_a_people_search_page_gives_the_subjects_record_only() -> None:
     shown = " ".join(o.value + o.evidence for o in result.observations)
     for other in ("Portland", "503", "Pat Testwell", "77 Harbor", "61"):
         assert other not in shown
-    assert len(result.namesakes) == 1
-    assert "possible other people with your name: 1 (not shown)" in result.notes
+    assert len(result.namesakes) == 1  # counted in the report, never shown
     for o in result.observations:
         assert o.source.url == url
         assert o.confidence == pytest.approx(0.7)  # tied by the city alone
@@ -107,7 +106,8 @@ def test_photos_are_read_on_pages_about_the_subject_not_on_people_search_sites()
 
     async def go() -> SourceResult:
         async with mock_http(world) as http:
-            return await mine([hit(blog), hit(people)], JORDAN, http, "websearch", brokers)
+            found = await mine([hit(blog), hit(people)], JORDAN, http, "websearch", brokers)
+            return settled(found, JORDAN)
 
     result = asyncio.run(go())
     gps = [
@@ -258,7 +258,7 @@ def test_pages_on_the_subjects_own_domain_get_an_edit_step() -> None:
     async def go() -> SourceResult:
         async with mock_http(world) as http:
             mine_profile = replace(JORDAN, domains=("jordantestwell.example.com",))
-            return await mine([hit(url)], mine_profile, http, "websearch")
+            return settled(await mine([hit(url)], mine_profile, http, "websearch"), mine_profile)
 
     result = asyncio.run(go())
     assert result.observations
