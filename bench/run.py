@@ -32,6 +32,7 @@ from scanner.pipeline import run_scan  # noqa: E402
 from scanner.profile import load_profile  # noqa: E402
 from scanner.replay import ReplayTransport  # noqa: E402
 from scanner.report import render_html, report_dict  # noqa: E402
+from scanner.sites.catalogue import load_catalogue  # noqa: E402
 from scanner.sources import all_sources  # noqa: E402
 
 T = TypeVar("T")
@@ -56,7 +57,8 @@ def demo_scan() -> ScanResult:
     async def scan() -> ScanResult:
         settings = HttpSettings(pacing=False)  # as `scan --replay`: no service to pace for
         async with Http(settings, transport=ReplayTransport(ROOT / "demo_world")) as http:
-            return await run_scan(profile, all_sources(), http)
+            sites = load_catalogue(ROOT / "demo_world" / "sites.json")  # as `scan --replay`
+            return await run_scan(profile, all_sources(sites), http)
 
     result = asyncio.run(scan())
     report_dict(result)

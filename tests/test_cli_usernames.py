@@ -78,7 +78,6 @@ def test_usernames_lists_found_accounts_and_counts(
         (["usernames", "jt", "--sites", "no/such.json"], "no/such.json"),
         (["usernames", "jt", "--sites", SITES, "--concurrency", "0"], "--concurrency"),
         (["usernames", "jt", "--sites", SITES, "--timeout", "nan"], "--timeout"),
-        (["usernames", "jt"], "no site list yet: run `exposure-audit sites update`"),
         (["sites"], "required"),
     ],
 )
@@ -100,7 +99,7 @@ def test_a_failed_update_says_so_in_one_line_and_keeps_nothing(
     monkeypatch.setattr("scanner.http.Http", failing)
     assert main(["sites", "update"]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("exposure-audit: could not update the site list: ")
+    assert err.startswith("exposure-audit: could not update the site list wmn: ")
     assert err.count("\n") == 1
     assert not (sites_dir() / "wmn-data.json").exists()
 
@@ -109,12 +108,15 @@ def test_sites_info_and_the_installed_list_is_the_default(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["sites", "info"]) == 0
-    assert "no site list yet" in capsys.readouterr().out
+    bundled = capsys.readouterr().out
+    assert "WhatsMyName: 716 sites, 2026-08-16, CC BY-SA 4.0 (bundled: " in bundled
     folder = sites_dir()
     folder.mkdir(parents=True)
     (folder / "wmn-data.json").write_bytes(Path(SITES).read_bytes())
-    assert main(["sites", "info"]) == 0
-    assert capsys.readouterr().out.startswith("5 sites in ")
+    assert main(["sites", "info", "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    wmn = next(item for item in info["lists"] if item["name"] == "wmn")
+    assert (wmn["sites"], wmn["installed"]) == (5, True)  # the downloaded copy wins
     argv = ["usernames", "jtestwell", "--quiet", "--replay", answers(tmp_path)]
     assert main(argv) == 0
     assert "found\tExample Forum" in capsys.readouterr().out

@@ -56,6 +56,12 @@ def test_installed_wheel_renders_a_report(tmp_path: Path) -> None:
         "scanner/brokers/brokers.json",
         "scanner/sites/deletion.json",
         "scanner/sites/DELETION-LICENSE.md",
+        "scanner/sites/lists/wmn.json",
+        "scanner/sites/lists/wmn.ATTRIBUTION.md",
+        "scanner/sites/lists/sherlock.json",
+        "scanner/sites/lists/sherlock.LICENSE",
+        "scanner/sites/lists/maigret.json",
+        "scanner/sites/lists/maigret.LICENSE",
         "scanner/cli/__init__.py",
     ):
         assert needed in names, needed

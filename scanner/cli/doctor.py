@@ -152,20 +152,14 @@ def proxy_answers(url: str) -> str | None:
 
 
 def _site_list(problems: list[str]) -> dict[str, Any]:
-    from datetime import UTC, datetime
+    """`sites info`'s report (the lists in use, bundled or downloaded)."""
+    from scanner.sites.lists import lists_info
 
-    from scanner.sites.update import DATA_FILE, installed_catalogue, sites_dir
-
-    file = sites_dir() / DATA_FILE
     try:
-        catalogue = installed_catalogue()
-    except InputError as exc:
+        return lists_info()
+    except InputError as exc:  # a downloaded copy that cannot be read
         problems.append(str(exc))
-        return {"path": str(file), "sites": None, "date": None}
-    if catalogue is None:
-        return {"path": None, "sites": 0, "date": None}
-    saved = datetime.fromtimestamp(file.stat().st_mtime, UTC).date().isoformat()
-    return {"path": str(file), "sites": len(catalogue.sites), "date": saved}
+        return {"sites": None, "lists": []}
 
 
 def _api_keys() -> dict[str, bool]:

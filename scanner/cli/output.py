@@ -308,14 +308,27 @@ def _tor_line(tor: Mapping[str, Any]) -> str:
 
 
 def _site_list_lines(sites: Mapping[str, Any]) -> list[str]:
-    if sites["sites"]:
-        return [f"site list: {sites['sites']} sites, saved {sites['date']} ({sites['path']})"]
-    if sites["sites"] == 0:
-        return [
-            "site list: none yet; account discovery is skipped until `exposure-audit sites "
-            "update` (or --sites FILE)"
-        ]
-    return []
+    if sites.get("sites") is None:
+        return []
+    lists = ", ".join(f"{item['name']} {item['date']}" for item in sites["lists"])
+    return [f"site list: {sites['sites']} sites checked by default ({lists})"]
+
+
+def sites_info_lines(report: Mapping[str, Any]) -> list[str]:
+    """What `sites info` prints: the merged counts, then one line per list."""
+    lines = [
+        f"{report['sites']} sites checked by default ({report['checkable']} sent a request; "
+        f"{report['all']} with --all-sites); readers of found profiles: {report['readers']}"
+    ]
+    for item in report["lists"]:
+        where = "downloaded" if item["installed"] else "bundled"
+        lines.append(
+            f"{item['title']}: {item['sites']} sites, {item['date']}, {item['licence']} "
+            f"({where}: {item['path']})"
+        )
+        if item.get("note"):
+            lines.append(f"  {item['note']}")
+    return lines
 
 
 def _api_keys_line(keys: Mapping[str, bool]) -> str:

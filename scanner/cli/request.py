@@ -37,6 +37,7 @@ class ScanFlags:
     subject: Mapping[str, Sequence[str]] = field(default_factory=dict)  # profile key -> values
     sources: tuple[str, ...] | None = None  # None: every source
     sites: Path | None = None  # the site list for account discovery
+    all_sites: bool = False  # with the bundled lists: keep the sites they leave out
     replay: Path | None = None  # answer from a recorded world
     network: NetworkFlags = field(default_factory=NetworkFlags)
     depth: int = DEFAULT_DEPTH
@@ -80,7 +81,9 @@ def build_request(
         data = read_profile_file(flags.profile_file)
     given = merge_flags(data, flags.subject)
     profile = build_profile(given, origin=origin or _origin(flags.profile_file))
-    sources = select_sources(flags.sources, _site_list(flags.sites, flags.replay))
+    sources = select_sources(
+        flags.sources, _site_list(flags.sites, flags.replay, all_sites=flags.all_sites)
+    )
     if allowed is not None:
         sources = [source for source in sources if allowed(source.name)]
     if path is None:
@@ -104,15 +107,22 @@ def _origin(profile_file: Path | None) -> str:
     return str(profile_file)
 
 
-def _site_list(path: Path | None, replay: Path | None) -> Catalogue | None:
-    """--sites, else a replayed world's own sites.json (the installed list would send
-    requests the world cannot answer), else None: the accounts source uses the installed one."""
-    from scanner.sites.catalogue import load_catalogue
+def _site_list(path: Path | None, replay: Path | None, *, all_sites: bool) -> Catalogue | None:
+    """--sites, else a replayed world's own sites.json, or no sites for a world without one
+    (the bundled lists would send requests the world cannot answer), else the merged lists
+    with --all-sites, else None: the accounts source uses the merged lists by default."""
+    from scanner.sites.catalogue import Catalogue, load_catalogue
 
     if path is not None:
         return load_catalogue(path)
-    if replay is not None and (replay / "sites.json").is_file():
-        return load_catalogue(replay / "sites.json")
+    if replay is not None:
+        if (replay / "sites.json").is_file():
+            return load_catalogue(replay / "sites.json")
+        return Catalogue((), f"{replay} (no sites.json)")
+    if all_sites:
+        from scanner.sites.lists import merged_catalogue
+
+        return merged_catalogue(include_all=True)
     return None
 
 

@@ -35,8 +35,13 @@ if TYPE_CHECKING:
     from scanner.models import ScanResult
 
 SITES_HELP = (
-    "site list for account discovery, WhatsMyName format (default: the list from "
-    "`sites update`; a replay world's own sites.json when replaying)"
+    "site list for account discovery, WhatsMyName format (default: the bundled WhatsMyName, "
+    "Maigret and Sherlock lists, or your `sites update` copies; a replay world's own "
+    "sites.json when replaying)"
+)
+ALL_SITES_HELP = (
+    "also check the sites a list marks disabled, NSFW or a similar-name search (the default "
+    "leaves them out)"
 )
 HISTORY_HELP = (
     "save the scan to history and compare it with the last one (default: on, off with --replay)"
@@ -70,6 +75,7 @@ def add_arguments(parser: CliParser) -> None:
     net = parser.add_argument_group("network")
     net.add_argument("--sources", metavar="A,B", help="only these sources (see `sources`)")
     net.add_argument("--sites", type=Path, metavar="FILE.json", help=SITES_HELP)
+    net.add_argument("--all-sites", action="store_true", help=ALL_SITES_HELP)
     add_depth_option(net)
     add_network_options(net)
     net.add_argument(
@@ -126,6 +132,7 @@ def run(args: argparse.Namespace) -> int:
         subject=subject_flags(args),
         sources=_source_names(args.sources),
         sites=args.sites,
+        all_sites=args.all_sites,
         replay=args.replay,
         network=network_flags(args),
         depth=args.depth,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 
 from scanner.cli.command import CliParser, Command, CommandGroup
 from scanner.cli.exits import EXIT_OK, CommandFailed
@@ -11,45 +12,60 @@ from scanner.errors import SourceError
 from scanner.text import printable
 
 DESCRIPTION = (
-    "The community WhatsMyName site list (CC BY-SA 4.0), kept in your data folder with its "
-    "attribution."
+    "The community site lists account discovery checks: WhatsMyName (CC BY-SA 4.0), Maigret "
+    "and Sherlock (MIT), bundled with exposure-audit; `sites update` keeps a newer copy of "
+    "each in your data folder with its licence notice."
 )
+LIST_HELP = "which list to download: wmn (the default), sherlock, maigret or all"
 
 
 def add_update_arguments(parser: CliParser) -> None:
+    parser.add_argument("--list", default="wmn", metavar="NAME", help=LIST_HELP)
     add_network_options(parser)
 
 
+def add_info_arguments(parser: CliParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print the same as JSON")
+
+
 def update(args: argparse.Namespace) -> int:
-    """Download the current list; a refused or failed download keeps the old copy (exit 1)."""
+    """Download the lists asked for; a refused or failed download keeps the old copy, and
+    any failure is exit 1 after the others were tried."""
     import asyncio
 
     from scanner.http import Http, HttpSettings
-    from scanner.sites.update import update_sites
+    from scanner.sites.update import list_names, update_list
 
+    names = list_names(args.list)
     settings = HttpSettings(path=network_flags(args).path())
 
-    async def download() -> str:
+    async def download() -> list[str]:
+        failed: list[str] = []
         async with Http(settings) as http:
-            return (await update_sites(http)).message
+            for name in names:
+                try:
+                    print(printable((await update_list(http, name)).message))
+                except SourceError as exc:
+                    failed.append(f"{name}: {exc}")
+        return failed
 
-    try:
-        message = asyncio.run(download())
-    except SourceError as exc:
-        raise CommandFailed(f"could not update the site list: {exc}") from None
-    print(printable(message))
+    failed = asyncio.run(download())
+    if failed:
+        raise CommandFailed(f"could not update the site list {'; '.join(failed)}")
     return EXIT_OK
 
 
 def info(args: argparse.Namespace) -> int:
-    """Where the installed list is and how many sites it has."""
-    from scanner.sites.update import installed_catalogue, sites_dir
+    """The lists in use (bundled or downloaded), their sites, dates and licences."""
+    from scanner.cli.output import sites_info_lines
+    from scanner.sites.lists import lists_info
 
-    installed = installed_catalogue()
-    if installed is None:
-        print(f"no site list yet in {sites_dir()}: run `exposure-audit sites update`")
-    else:
-        print(f"{len(installed.sites)} sites in {installed.origin}")
+    report = lists_info()
+    if args.json:
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    for line in sites_info_lines(report):
+        print(printable(line))
     return EXIT_OK
 
 
@@ -61,12 +77,17 @@ COMMANDS = (
         actions=(
             Command(
                 "update",
-                help="download the current WhatsMyName list (a bad download never replaces a "
+                help="download a newer copy of a site list (a bad download never replaces a "
                 "good copy)",
                 add_arguments=add_update_arguments,
                 run=update,
             ),
-            Command("info", help="where the site list is and how many sites it has", run=info),
+            Command(
+                "info",
+                help="the site lists in use: sites, dates and licences",
+                add_arguments=add_info_arguments,
+                run=info,
+            ),
         ),
     ),
 )

@@ -45,13 +45,21 @@ DESCRIPTION = (
     "again with a random name: a site that says every name exists is reported as unreliable, "
     "not as an account."
 )
-SITES_HELP = "a site list in WhatsMyName format (default: the list from `sites update`)"
+SITES_HELP = (
+    "a site list in WhatsMyName format (default: the bundled WhatsMyName, Maigret and "
+    "Sherlock lists, or your `sites update` copies)"
+)
+ALL_SITES_HELP = (
+    "also check the sites a list marks disabled, NSFW or a similar-name search (the default "
+    "leaves them out)"
+)
 REPLAY_HELP = "answer every request from a recorded world instead of the network (tests)"
 
 
 def add_arguments(parser: CliParser) -> None:
     parser.add_argument("username", help="the username to look for")
     parser.add_argument("--sites", type=Path, metavar="FILE.json", help=SITES_HELP)
+    parser.add_argument("--all-sites", action="store_true", help=ALL_SITES_HELP)
     add_json_options(
         parser,
         prints="print the results as JSON on stdout (instead of the lines)",
@@ -79,7 +87,7 @@ def add_arguments(parser: CliParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Check every site on the list; print the accounts found and the counts."""
     username = valid_username(args.username)
-    catalogue = choose_catalogue(args.sites)
+    catalogue = choose_catalogue(args.sites, all_sites=args.all_sites)
     if args.json_file is not None and args.json_file.is_dir():
         raise InputError(f"--json-file {args.json_file}: is a folder")
     started = time.monotonic()
@@ -115,21 +123,15 @@ def valid_username(given: str) -> str:
     return username
 
 
-def choose_catalogue(path: Path | None) -> Catalogue:
-    """--sites, else the installed list (InputError when there is none yet)."""
+def choose_catalogue(path: Path | None, *, all_sites: bool = False) -> Catalogue:
+    """--sites, else the merged lists (bundled, or your `sites update` copies)."""
     if path is not None:
         from scanner.sites.catalogue import load_catalogue
 
         return load_catalogue(path)
-    from scanner.sites.update import installed_catalogue
+    from scanner.sites.lists import merged_catalogue
 
-    installed = installed_catalogue()
-    if installed is None:
-        raise InputError(
-            "no site list yet: run `exposure-audit sites update` (needs the internet once), "
-            "or give one with --sites FILE.json"
-        )
-    return installed
+    return merged_catalogue(include_all=all_sites)
 
 
 def check(

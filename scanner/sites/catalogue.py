@@ -35,10 +35,13 @@ from scanner.errors import InputError
 from scanner.userfiles import read_user_file
 
 PLACEHOLDER = "{account}"
+WMN_RULE = "wmn"
+RULES = (WMN_RULE, "status_code", "message", "response_url")
 MAX_FILE_BYTES = 50_000_000
 _MAX_NAME = 200
 _MIN_CODE, _MAX_CODE = 100, 599
 _URL = re.compile(r"https?://[^/?#@\s\x00-\x1f\x7f]+(?:[/?#][^\s\x00-\x1f\x7f]*)?\Z")
+_PARTS = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)([^?#]*)(?:\?([^#]*))?")
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+\Z")
 _BAD_VALUE = re.compile(r"[\r\n\x00]")
 _REQUIRED_STR = ("e_string", "m_string")
@@ -46,15 +49,20 @@ _REQUIRED_STR = ("e_string", "m_string")
 
 @dataclass(frozen=True)
 class Site:
-    """One site: how to ask it whether an account exists, and how to read its answer."""
+    """One site: how to ask it whether an account exists, and how to read its answer.
+
+    `check` says which rule reads the answer: "wmn" (the e_/m_ fields, WhatsMyName's) or
+    one of Sherlock's and Maigret's "status_code", "message", "response_url" (the fields
+    after `check`; scanner/sites/formats.py maps those lists onto them).
+    """
 
     name: str
     uri_check: str  # with "{account}" unless post_body carries it
-    e_code: int
-    e_string: str
-    m_code: int
-    m_string: str
-    cat: str
+    e_code: int = 0
+    e_string: str = ""
+    m_code: int = 0
+    m_string: str = ""
+    cat: str = "misc"
     known: tuple[str, ...] = ()
     uri_pretty: str | None = None
     post_body: str | None = None
@@ -62,6 +70,18 @@ class Site:
     strip_bad_char: str = ""
     protection: tuple[str, ...] = ()
     valid: bool = True  # WMN's "valid": false entries are kept but not checked
+    check: str = WMN_RULE
+    presence: tuple[str, ...] = ()  # any one in the body: the account exists (Maigret)
+    absence: tuple[str, ...] = ()  # any one in the body: no such account
+    missing_codes: tuple[int, ...] = ()  # statuses that mean no such account (Sherlock)
+    errors: tuple[tuple[str, str], ...] = ()  # (text in the body, what it means): can't tell
+    allow_403: bool = False  # a 403 is read by the rule, not taken as a refusal (Maigret)
+    regex: str = ""  # a username must match this (re.search) to be asked at all
+    unsupported: str = ""  # why this check is never sent (a POST, a JS challenge, ...)
+    disabled: bool = False  # its list marks the check disabled
+    nsfw: bool = False
+    fuzzy: bool = False  # the check is a search that also matches similar names
+    lists: tuple[str, ...] = ()  # the lists that know the site ("wmn", "maigret", ...)
 
     def account(self, username: str) -> str:
         """The username as this site is asked for it: `strip_bad_char` characters removed."""
@@ -94,8 +114,8 @@ class Catalogue:
     skipped: tuple[str, ...] = ()  # "name: why the entry was refused"
 
 
-class _Bad(Exception):
-    """One entry is unusable; the message says why."""
+class BadEntry(Exception):
+    """One entry is unusable; the message says why (also raised by scanner.sites.formats)."""
 
 
 def parse_catalogue(data: Any, origin: str) -> Catalogue:
@@ -114,7 +134,7 @@ def parse_catalogue(data: Any, origin: str) -> Catalogue:
         label = _label(entry, index)
         try:
             site = _site(entry)
-        except _Bad as exc:
+        except BadEntry as exc:
             skipped.append(f"{label}: {exc}")
             continue
         key = site.name.casefold()
@@ -165,32 +185,32 @@ def _label(entry: Any, index: int) -> str:
 
 def _site(entry: Any) -> Site:
     if not isinstance(entry, dict):
-        raise _Bad("not a JSON object")
+        raise BadEntry("not a JSON object")
     name = _text(entry, "name")
     if not name.strip():
-        raise _Bad("'name' is empty")
+        raise BadEntry("'name' is empty")
     if len(name) > _MAX_NAME:
-        raise _Bad(f"'name' is longer than {_MAX_NAME} characters")
+        raise BadEntry(f"'name' is longer than {_MAX_NAME} characters")
     uri_check = _url(entry, "uri_check")
     uri_pretty = _url(entry, "uri_pretty") if "uri_pretty" in entry else None
     for field in _REQUIRED_STR:
         _text(entry, field)
     cat = _text(entry, "cat")
     if not cat:
-        raise _Bad("'cat' is empty")
+        raise BadEntry("'cat' is empty")
     headers = _headers(entry)
     post_body = _text(entry, "post_body") if "post_body" in entry else ""
     if post_body:
         if PLACEHOLDER not in post_body:
-            raise _Bad("'post_body' has no {account}")
+            raise BadEntry("'post_body' has no {account}")
         if not headers:
-            raise _Bad("'post_body' needs 'headers' (at least a Content-Type)")
+            raise BadEntry("'post_body' needs 'headers' (at least a Content-Type)")
     elif PLACEHOLDER not in uri_check:
-        raise _Bad("'uri_check' has no {account}")
+        raise BadEntry("'uri_check' has no {account}")
     strip = _text(entry, "strip_bad_char") if "strip_bad_char" in entry else ""
     valid = entry.get("valid", True)
     if not isinstance(valid, bool):
-        raise _Bad("'valid' must be false (or absent)")
+        raise BadEntry("'valid' must be false (or absent)")
     return Site(
         name=name,
         uri_check=uri_check,
@@ -214,25 +234,25 @@ def _text(entry: dict[str, Any], field: str) -> str:
     if isinstance(value, str):
         return value
     if value is None and field not in entry:
-        raise _Bad(f"'{field}' is missing")
-    raise _Bad(f"'{field}' must be text, not {_kind(value)}")
+        raise BadEntry(f"'{field}' is missing")
+    raise BadEntry(f"'{field}' must be text, not {kind_of(value)}")
 
 
 def _url(entry: dict[str, Any], field: str) -> str:
     value = _text(entry, field)
-    if not _URL.match(value):
-        raise _Bad(f"'{field}' is not an http(s) URL with a host and no spaces")
+    if not is_url(value):
+        raise BadEntry(f"'{field}' is not an http(s) URL with a host and no spaces")
     return value
 
 
 def _code(entry: dict[str, Any], field: str) -> int:
     value = entry.get(field)
     if field not in entry:
-        raise _Bad(f"'{field}' is missing")
+        raise BadEntry(f"'{field}' is missing")
     if not isinstance(value, int) or isinstance(value, bool):
-        raise _Bad(f"'{field}' must be an HTTP status number, not {_kind(value)}")
+        raise BadEntry(f"'{field}' must be an HTTP status number, not {kind_of(value)}")
     if not _MIN_CODE <= value <= _MAX_CODE:
-        raise _Bad(f"'{field}' {value} is not an HTTP status (100-599)")
+        raise BadEntry(f"'{field}' {value} is not an HTTP status (100-599)")
     return value
 
 
@@ -241,11 +261,11 @@ def _names(entry: dict[str, Any], field: str, *, required: bool) -> tuple[str, .
     if value is None and field not in entry and not required:
         return ()
     if field not in entry:
-        raise _Bad(f"'{field}' is missing")
+        raise BadEntry(f"'{field}' is missing")
     if not isinstance(value, list) or not value:
-        raise _Bad(f"'{field}' must be a non-empty list of text")
+        raise BadEntry(f"'{field}' must be a non-empty list of text")
     if not all(isinstance(item, str) and item for item in value):
-        raise _Bad(f"'{field}' must hold only non-empty text")
+        raise BadEntry(f"'{field}' must hold only non-empty text")
     return tuple(dict.fromkeys(value))
 
 
@@ -253,21 +273,42 @@ def _headers(entry: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     value = entry.get("headers")
     if value is None and "headers" not in entry:
         return ()
+    return header_pairs(value)
+
+
+def header_pairs(value: Any) -> tuple[tuple[str, str], ...]:
+    """A headers object as (name, value) pairs; BadEntry unless names are HTTP tokens and
+    values are text without line breaks."""
     if not isinstance(value, dict):
-        raise _Bad(f"'headers' must be an object of header names to text, not {_kind(value)}")
+        raise BadEntry(f"'headers' must be an object of header names to text, not {kind_of(value)}")
     pairs: list[tuple[str, str]] = []
     for key, text in value.items():
         if not _TOKEN.match(key):
-            raise _Bad(f"'headers' has an invalid header name {key[:40]!r}")
+            raise BadEntry(f"'headers' has an invalid header name {key[:40]!r}")
         if not isinstance(text, str):
-            raise _Bad(f"'headers' value for {key} must be text, not {_kind(text)}")
+            raise BadEntry(f"'headers' value for {key} must be text, not {kind_of(text)}")
         if _BAD_VALUE.search(text):
-            raise _Bad(f"'headers' value for {key} holds a line break")
+            raise BadEntry(f"'headers' value for {key} holds a line break")
         pairs.append((key, text))
     return tuple(pairs)
 
 
-def _kind(value: Any) -> str:
+def split_url(url: str) -> tuple[str, str, str]:
+    """Host (with any port, user part dropped), path and query of an http(s) URL, quickly
+    (urlsplit costs more than the rest of loading a list); ("", "", "") otherwise."""
+    match = _PARTS.match(url)
+    if match is None:
+        return "", "", ""
+    host, path, query = match.groups()
+    return host.rpartition("@")[2], path, query or ""
+
+
+def is_url(value: str) -> bool:
+    """An http(s) URL with a host and no whitespace or control characters."""
+    return _URL.match(value) is not None
+
+
+def kind_of(value: Any) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):

@@ -1,5 +1,10 @@
 """The verdict engine: one request per site and username, streamed concurrently.
 
+Every site carries one rule (`Site.check`): WhatsMyName's, below, or one of Sherlock's and
+Maigret's (status_code, message, response_url), whose mapping is written down in
+scanner/sites/formats.py. Walls, refusals, the control check, the quiet rules and header
+stripping are the same for all of them.
+
 Verdict rule (WhatsMyName's field meanings: `e_code`/`e_string` are the status and text of
 an "account exists" answer, `m_code`/`m_string` those of a "no such account" answer; its
 checkers count a site as a hit only when BOTH the status and the text match):
@@ -17,6 +22,18 @@ Before that, a wall page (walls.detect_wall) is BLOCKED, and 401/403/429 are BLO
 the site itself names that status as its e_code or m_code (WordPress.com answers 403 with a
 specific JSON message for existing private blogs): a refusal is never "found".
 
+Sherlock's and Maigret's rules (after walls; `errors` texts first: "could not tell"):
+
+    401/403/429        -> BLOCKED, unless a missing_codes status, or a 403 with allow_403
+    5xx                -> UNKNOWN;  a missing_codes status -> NOT_FOUND
+    status_code        2xx FOUND, 3xx UNKNOWN (a redirect, not followed), 4xx NOT_FOUND
+    response_url       3xx NOT_FOUND (the redirect is the list's sign of no account),
+                       2xx FOUND when presence is empty or one presence text is there,
+                       else NOT_FOUND; 4xx NOT_FOUND
+    message            an absence text -> NOT_FOUND; else 3xx UNKNOWN; else with presence
+                       texts: one there FOUND, none NOT_FOUND; without: 2xx FOUND, else
+                       UNKNOWN
+
 Redirects: WMN's codes are those of the FIRST response (50 entries say m_code 302, and their
 m_string is the redirect's own body, e.g. "Object moved"), so redirects are not followed
 (`follow_redirects=False`): the first response is judged, and no other host is contacted.
@@ -24,8 +41,11 @@ m_string is the redirect's own body, e.g. "Object moved"), so redirects are not 
 
 Requests: the username loses the site's `strip_bad_char` characters; then it must be
 1-64 characters without whitespace, control characters, "/", "?", "#", and not "." or ".."
-(a conservative rule for any site: WMN lists no per-site username rules), and where
-{account} is part of the host name, a DNS label. Otherwise the site is SKIPPED and not asked.
+(a conservative rule for any site), where {account} is part of the host name a DNS label,
+and it must match the site's own `regex` (Sherlock's and Maigret's regexCheck, re.search).
+Otherwise the site is SKIPPED and not asked. A site whose list needs what this engine does
+not do (`unsupported`: a POST from Sherlock or Maigret, a JavaScript challenge) is SKIPPED
+with that reason.
 The account is percent-encoded (quote, safe="") in uri_check; in post_body it is JSON-escaped
 when the Content-Type is JSON (or, without one, the body looks like JSON) and form-encoded
 otherwise. Http takes a mapping (`data=`) or an object (`json=`), not raw bytes, so the
@@ -34,11 +54,14 @@ there is a post_body, GET otherwise. The site's headers are sent except Cookie,
 Authorization and Proxy-Authorization (noted in the reason), framing headers
 (Content-Length, Transfer-Encoding, Connection) and a Host naming another host. Sites with
 `valid: false`, and sites whose request path, query or body looks like an account flow
-(scanner.quiet.looks_loud, judged on the catalogue's template so a username cannot trigger
-it), are SKIPPED and never requested.
+(scanner.quiet.looks_loud, and AVAILABILITY for the username-availability endpoints the
+Sherlock list uses; judged on the catalogue's template so a username cannot trigger it),
+are SKIPPED and never requested.
 
 Reliability control: a random name (24 lowercase letters and digits, one per run, free of
-every strip_bad_char character) is checked only on sites that answered FOUND; a site that
+every strip_bad_char character; for a site whose `regex` refuses it, its first 16, 12 or 8
+characters, or those with letters for digits, whichever fits first: still far from any
+real name) is checked only on sites that answered FOUND; a site that
 says FOUND to it too becomes UNKNOWN with unreliable=True. Sites that said anything else
 need no control: a site that over-reports "missing" cannot produce a false hit, so this
 halves the requests (one extra request per hit, not per site). When the control itself
@@ -74,7 +97,7 @@ import httpx
 from scanner.errors import SourceError
 from scanner.http import Http
 from scanner.quiet import looks_loud
-from scanner.sites.catalogue import Site
+from scanner.sites.catalogue import WMN_RULE, Site, split_url
 from scanner.sites.walls import detect_wall
 
 MAX_BODY = 1_000_000
@@ -84,6 +107,16 @@ SECRET_HEADERS = frozenset({"cookie", "authorization", "proxy-authorization"})
 FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "connection"})
 PLACEHOLDER = "{account}"
 BAD_CHARACTERS = "username has characters the site does not allow"
+NOT_ALLOWED = "username does not fit the site's username rule"
+# Sign-up forms' "is this name free / does it exist" endpoints that scanner.quiet.LOUD does
+# not name, as the Sherlock and Maigret lists use them: omg.lol's /address/{}/availability,
+# IPS forums' do=usernameExists, TryHackMe's /api/user/exist/{}, chess.com's
+# /callback/user/valid. (The Wayback Machine's /wayback/available is a lookup: not matched.)
+AVAILABILITY = re.compile(
+    r"/availability(?![a-z])|(user|nick|author|member)(name)?[-_/]?exists?(?![a-z])"
+    r"|/user/valid(?![a-z])",
+    re.IGNORECASE,
+)
 _GENERAL_BAD = re.compile(r"[\s\x00-\x1f\x7f/?#]")
 _HOST_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\Z")
 
@@ -122,14 +155,14 @@ class Planned:
 
 def plan_request(site: Site, username: str) -> Planned:
     """What would be sent to `site` for `username`; nothing is sent here."""
-    if not site.valid:
-        return Planned(skip="marked invalid in the catalogue")
-    loud = _loud(site)
-    if loud:
-        return Planned(skip=f'the check looks like an account flow ("{loud}"); not sent')
+    never = never_sent(site)
+    if never:
+        return Planned(skip=never)
     account = site.account(username)
     if not _acceptable(site, account):
         return Planned(skip=BAD_CHARACTERS)
+    if site.regex and not _fits(site.regex, account):
+        return Planned(skip=NOT_ALLOWED)
     url = site.uri_check.replace(PLACEHOLDER, quote(account, safe=""))
     headers, dropped = _headers(site, url)
     note = f"the catalogue's {' and '.join(dropped)} header was not sent" if dropped else ""
@@ -146,6 +179,18 @@ def plan_request(site: Site, username: str) -> Planned:
     return Planned(method="POST", url=url, headers=headers, data=form, note=note)
 
 
+def never_sent(site: Site) -> str:
+    """Why a site's check is never sent, whatever the username ("" when it may be)."""
+    if not site.valid:
+        return "marked invalid in the catalogue"
+    if site.unsupported:
+        return site.unsupported
+    loud = _loud(site)
+    if loud:
+        return f'the check looks like an account flow ("{loud}"); not sent'
+    return ""
+
+
 def judge(site: Site, response: httpx.Response) -> tuple[Verdict, str, int]:
     """Verdict, reason and judged status for a response (see the module docstring)."""
     first = response.history[0] if response.history else response
@@ -154,6 +199,13 @@ def judge(site: Site, response: httpx.Response) -> tuple[Verdict, str, int]:
     wall = detect_wall(status, first.headers, text)
     if wall:
         return Verdict.BLOCKED, wall, status
+    if site.check != WMN_RULE:
+        verdict, reason = _judge_list(site, status, text)
+        if verdict is Verdict.UNKNOWN and first is not response:
+            final_wall = detect_wall(response.status_code, response.headers, _text(response))
+            if final_wall:
+                return Verdict.BLOCKED, f"redirected to a {final_wall}", status
+        return verdict, reason, status
     if status in REFUSALS and status not in (site.e_code, site.m_code):
         return Verdict.BLOCKED, _refusal(status), status
     exists = status == site.e_code and site.e_string in text
@@ -178,6 +230,49 @@ def judge(site: Site, response: httpx.Response) -> tuple[Verdict, str, int]:
     return Verdict.UNKNOWN, f"status {status} matches neither found nor missing", status
 
 
+def _judge_list(site: Site, status: int, text: str) -> tuple[Verdict, str]:
+    """Sherlock's and Maigret's rules (the module docstring; formats.py for the mapping)."""
+    for marker, meaning in site.errors:
+        if marker in text:
+            return Verdict.UNKNOWN, f"the site could not answer: {meaning}"
+    refused = status in REFUSALS and status not in site.missing_codes
+    if refused and not (status == 403 and site.allow_403):
+        return Verdict.BLOCKED, _refusal(status)
+    if status >= 500:
+        return Verdict.UNKNOWN, f"status {status}: a server error"
+    if status in site.missing_codes:
+        return Verdict.NOT_FOUND, f"status {status}, the list's missing status"
+    success, redirect = 200 <= status < 300, 300 <= status < 400
+    present = not site.presence or any(item in text for item in site.presence)
+    if site.check == "status_code":
+        if success:
+            return Verdict.FOUND, f"status {status}"
+        if redirect:
+            return Verdict.UNKNOWN, _redirect(status)
+        return Verdict.NOT_FOUND, f"status {status}"
+    if site.check == "response_url":
+        if redirect:
+            return Verdict.NOT_FOUND, f"status {status}: redirected, the list's sign of no account"
+        if success and site.presence and present:
+            return Verdict.FOUND, f"status {status} and the profile text"
+        if success and present:
+            return Verdict.FOUND, f"status {status}"
+        if success:
+            return Verdict.NOT_FOUND, f"status {status} without the profile text"
+        return Verdict.NOT_FOUND, f"status {status}"
+    if any(item in text for item in site.absence):
+        return Verdict.NOT_FOUND, f"status {status} and the missing text"
+    if redirect:
+        return Verdict.UNKNOWN, _redirect(status)
+    if site.presence:
+        if present:
+            return Verdict.FOUND, f"status {status} and the profile text"
+        return Verdict.NOT_FOUND, f"status {status} without the profile text"
+    if success:
+        return Verdict.FOUND, f"status {status} without the missing text"
+    return Verdict.UNKNOWN, f"status {status} without the missing text"
+
+
 async def check_sites(
     sites: Sequence[Site],
     username: str,
@@ -195,7 +290,8 @@ async def check_sites(
     async def one(site: Site) -> SiteResult:
         result = await _check(site, username, http, gate, timeout)
         if random_name and result.verdict is Verdict.FOUND:
-            result = _with_control(result, await _check(site, random_name, http, gate, timeout))
+            other = control_for(site, random_name)
+            result = _with_control(result, await _check(site, other, http, gate, timeout))
         if on_result is not None:
             on_result(result)
         return result
@@ -208,6 +304,18 @@ def control_name(sites: Sequence[Site]) -> str:
     banned = set().union(*(site.strip_bad_char for site in sites))
     alphabet = [c for c in string.ascii_lowercase + string.digits if c not in banned]
     return "".join(secrets.choice(alphabet) for _ in range(CONTROL_LENGTH))
+
+
+def control_for(site: Site, random_name: str) -> str:
+    """The run's random name as this site may be asked it (see the module docstring)."""
+    if not site.regex:
+        return random_name
+    letters = random_name.translate(str.maketrans("0123456789", "qwertyuiop"))
+    for name in (random_name, letters):
+        for size in (len(name), 16, 12, 8):
+            if _fits(site.regex, name[:size]):
+                return name[:size]
+    return random_name  # nothing fits: the control is skipped and the hit says so
 
 
 async def _check(
@@ -251,13 +359,32 @@ def _loud(site: Site) -> str:
     return _loud_template(site.uri_check, site.post_body)
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1024)
+def _pattern(regex: str) -> re.Pattern[str] | None:
+    try:
+        return re.compile(regex)
+    except re.error:
+        return None
+
+
+def _fits(regex: str, account: str) -> bool:
+    """The account matches the site's username rule (re.search, as Sherlock and Maigret);
+    a rule that does not compile lets nothing through."""
+    pattern = _pattern(regex)
+    return pattern is not None and pattern.search(account) is not None
+
+
+@functools.lru_cache(maxsize=16384)
 def _loud_template(uri_check: str, post_body: str | None) -> str:
     """looks_loud on a check's template; cached, as a site found is planned again for its
     control check (and a scan plans every site for each handle)."""
-    parts = urlsplit(uri_check.replace(PLACEHOLDER, ""))
+    host, path, query = split_url(uri_check.replace(PLACEHOLDER, ""))
     body = (post_body or "").replace(PLACEHOLDER, "")
-    return looks_loud(parts.hostname or "", parts.path, parts.query, body)
+    loud = looks_loud(host.partition(":")[0], path, query, body)
+    if loud:
+        return loud
+    match = AVAILABILITY.search(f"{path}?{query} {body}")
+    return match.group(0) if match else ""
 
 
 def _acceptable(site: Site, account: str) -> bool:
@@ -306,6 +433,10 @@ def _encoding(content_type: str) -> str:
 
 def _matched(status: int, text: str, what: str) -> str:
     return f"status {status} and {what}" if text else f"status {status}"
+
+
+def _redirect(status: int) -> str:
+    return f"status {status}: a redirect, not followed, so it cannot tell"
 
 
 def _refusal(status: int) -> str:

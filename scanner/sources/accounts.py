@@ -1,9 +1,11 @@
 """Account discovery in a scan: every site on the list, for each of the subject's handles.
 
-The same checks as `exposure-audit usernames` (scanner/sites/check.py: WhatsMyName rules,
-walls are "blocked", a random-name control check per hit) over the site list installed by
-`exposure-audit sites update`. Without that list the source does not run and says how to
-get it. At most MAX_HANDLES handles. An account found this way only shares the username:
+The same checks as `exposure-audit usernames` (scanner/sites/check.py: each list's rules,
+walls are "blocked", a random-name control check per hit) over the merged site list
+(scanner/sites/lists.py: WhatsMyName, Maigret and Sherlock; the copies `exposure-audit
+sites update` installed where there are any, else the snapshots shipped with the
+package), or the list given to the source (`scan --sites FILE.json`, a replay world's
+sites.json). At most MAX_HANDLES handles. An account found this way only shares the username:
 it gets UNTIED confidence and yields no leads; the report says nothing ties it to the
 subject. Then the public pages of the first MAX_PROFILES found accounts are read
 (scanner.pagefetch: public addresses only, HTML only, size cap) for the standard profile
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from scanner.errors import InputError, SourceUnavailable
+from scanner.errors import SourceUnavailable
 from scanner.extract import extract_text
 from scanner.http import Http
 from scanner.models import (
@@ -37,8 +39,8 @@ from scanner.pagefetch import Page, fetch
 from scanner.sites.catalogue import Catalogue
 from scanner.sites.check import SiteResult, Verdict, check_sites
 from scanner.sites.deletion import deletion_for, deletion_step
+from scanner.sites.lists import merged_catalogue
 from scanner.sites.reveal import ProfileFacts, read_profile
-from scanner.sites.update import installed_catalogue
 from scanner.sources.base import TIED, UNTIED, Source, pick, plain_handles, tie
 
 NAME = "accounts"
@@ -71,26 +73,24 @@ class AccountsSource(Source):
     def __init__(self, catalogue: Catalogue | None = None) -> None:
         self._catalogue = catalogue
 
-    def catalogue(self) -> Catalogue | None:
+    def catalogue(self) -> Catalogue:
+        """The list given, else the merged one (loaded on first use, not at import)."""
         if self._catalogue is None:
-            try:
-                self._catalogue = installed_catalogue()
-            except InputError:  # an unreadable copy: as if there were none
-                return None
+            self._catalogue = merged_catalogue()
         return self._catalogue
 
     def applies_to(self, profile: Profile) -> bool:
-        return bool(plain_handles(profile)) and self.catalogue() is not None
+        return bool(plain_handles(profile)) and bool(self.catalogue().sites)
 
     def skip_reason(self, profile: Profile) -> str:
         if not plain_handles(profile):
             return "the profile has no handles"
-        return "no site list yet: run `exposure-audit sites update` once"
+        return "the site list has no sites"
 
     async def search(self, profile: Profile, http: Http) -> SourceResult:
         catalogue = self.catalogue()
-        if catalogue is None:
-            raise SourceUnavailable("no site list: run `exposure-audit sites update`")
+        if not catalogue.sites:
+            raise SourceUnavailable("the site list has no sites")
         handles, notes = pick(plain_handles(profile), self.title, MAX_HANDLES)
         observations: list[Observation] = []
         accounts: list[Account] = []

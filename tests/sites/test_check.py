@@ -536,3 +536,33 @@ def test_results_keep_site_identity() -> None:
     second = replace(first, name="Other", uri_check="https://other.example.com/{account}")
     results, _ = run([first, second], lambda r, real: httpx.Response(404, text=MISSING))
     assert [r.site for r in results] == [first, second]
+
+
+@pytest.mark.parametrize(
+    ("uri_check", "word"),
+    [
+        ("https://api.names.example.com/address/{account}/availability", "/availability"),
+        (
+            "https://forum.example.no/?app=core&controller=ajax&do=usernameExists&input={account}",
+            "usernameExists",
+        ),
+        ("https://learn.example.com/api/user/exist/{account}", "user/exist"),
+        ("https://www.example.com/callback/user/valid?username={account}", "/user/valid"),
+    ],
+)
+def test_availability_endpoints_are_loud_too(uri_check: str, word: str) -> None:
+    assert check.never_sent(site(uri_check=uri_check)) == (
+        f'the check looks like an account flow ("{word}"); not sent'
+    )
+
+
+@pytest.mark.parametrize(
+    "uri_check",
+    [
+        "http://archive.org/wayback/available?url=https://example.com/{account}",  # a lookup
+        "https://lichess.example.org/api/player/autocomplete?term={account}&exists=1",
+        "https://profiles.example.com/u/{account}",
+    ],
+)
+def test_lookups_that_are_not_sign_up_checks_are_sent(uri_check: str) -> None:
+    assert check.never_sent(site(uri_check=uri_check)) == ""

@@ -17,11 +17,17 @@ import pytest
 from scanner.errors import Blocked, InputError, SourceUnavailable
 from scanner.paths import data_dir
 from scanner.sites.update import (
+    LIST_NAMES,
+    MAIGRET_URL,
+    SHERLOCK_URL,
     WMN_URL,
     UpdateRefused,
     UpdateResult,
     installed_catalogue,
+    installed_list,
+    list_names,
     sites_dir,
+    update_list,
     update_sites,
 )
 from tests.support import mock_http, page, shared_file
@@ -296,3 +302,131 @@ def test_the_real_whatsmyname_file_is_accepted_and_attributed(tmp_path: Path) ->
     notice = (tmp_path / "ATTRIBUTION.md").read_text(encoding="utf-8")
     assert "- Micah Hoffman\n" in notice
     assert "> Copyright (C) 2015-2026 Micah Hoffman" in notice
+
+
+# --- Sherlock and Maigret (`sites update --list`) ------------------------------------
+
+
+def sherlock_body(count: int) -> bytes:
+    template = page("sites/sherlock-shape.json")["Example Status"]
+    data: dict[str, Any] = {"$schema": "data.schema.json"}
+    for n in range(count):
+        data[f"Example {n:04d}"] = {**template, "url": f"https://s{n:04d}.example.com/u/{{}}"}
+    return json.dumps(data, indent=2).encode("utf-8")
+
+
+def maigret_body(count: int) -> bytes:
+    shape = page("sites/maigret-shape.json")
+    template = shape["sites"]["Example Board"]
+    sites = {
+        f"Example {n:04d}": {**template, "urlMain": f"https://m{n:04d}.example.com/"}
+        for n in range(count)
+    }
+    return json.dumps({**shape, "sites": sites}).encode("utf-8")
+
+
+def run_list(name: str, folder: Path, *responses: httpx.Response) -> tuple[UpdateResult, list[str]]:
+    handler, seen = serve(*responses)
+
+    async def go() -> UpdateResult:
+        async with mock_http(handler) as http:
+            return await update_list(http, name, folder, now=FETCHED)
+
+    return asyncio.run(go()), seen
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "url", "title"),
+    [
+        ("sherlock", sherlock_body(150), SHERLOCK_URL, "Sherlock"),
+        ("maigret", maigret_body(150), MAIGRET_URL, "Maigret"),
+    ],
+)
+def test_sherlock_and_maigret_are_saved_unmodified_with_their_licence(
+    tmp_path: Path, name: str, body: bytes, url: str, title: str
+) -> None:
+    result, seen = run_list(name, tmp_path, httpx.Response(200, content=body))
+    assert seen == [f"GET {url}"]
+    path = tmp_path / f"{name}-data.json"
+    assert result == UpdateResult(path, 150, 0, None, f"150 sites from {title}, saved to {path}")
+    assert path.read_bytes() == body
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"{name}-NOTICE.md", path.name]
+    notice = (tmp_path / f"{name}-NOTICE.md").read_text(encoding="utf-8")
+    assert f"- Source: {url}" in notice
+    assert "- Fetched: 2026-03-14 09:26:53 UTC" in notice
+    assert "- Licence: MIT, https://opensource.org/license/mit" in notice
+    assert "MIT License\n\nCopyright (c) 20" in notice
+    assert "unmodified" in notice
+    installed = installed_list(name, tmp_path)
+    assert installed is not None
+    assert len(installed.sites) == 150
+    again, _ = run_list(name, tmp_path, httpx.Response(200, content=body))
+    assert again.previous == 150
+
+
+@pytest.mark.parametrize(
+    ("name", "good", "bad", "message"),
+    [
+        ("sherlock", sherlock_body(300), sherlock_body(100),
+         "Sherlock download has 100 sites, fewer than half of the 300 in the current copy; "
+         "previous copy kept"),
+        ("sherlock", sherlock_body(300), b'{"GitHub": {"errorType": ',
+         "Sherlock download is not valid JSON (25 bytes; truncated?); previous copy kept"),
+        ("sherlock", sherlock_body(300), b"[]",
+         f"Sherlock download unusable: site list {SHERLOCK_URL}: expected a JSON object of "
+         "sites; previous copy kept"),
+        ("maigret", maigret_body(300), maigret_body(20),
+         "Maigret download has only 20 usable sites (expected at least 100); "
+         "previous copy kept"),
+        ("maigret", maigret_body(300), b'{"engines": {}}',
+         f"Maigret download unusable: site list {MAIGRET_URL}: no 'sites' object at the top "
+         "level; previous copy kept"),
+    ],
+)  # fmt: skip
+def test_a_bad_sherlock_or_maigret_download_keeps_the_good_copy(
+    tmp_path: Path, name: str, good: bytes, bad: bytes, message: str
+) -> None:
+    run_list(name, tmp_path, httpx.Response(200, content=good))
+    before = snapshot(tmp_path)
+    with pytest.raises(UpdateRefused) as caught:
+        run_list(name, tmp_path, httpx.Response(200, content=bad))
+    assert str(caught.value) == message
+    assert snapshot(tmp_path) == before
+
+
+def test_each_list_keeps_its_own_files(tmp_path: Path) -> None:
+    run_update(tmp_path, httpx.Response(200, content=wmn_body(120)))
+    run_list("sherlock", tmp_path, httpx.Response(200, content=sherlock_body(130)))
+    run_list("maigret", tmp_path, httpx.Response(200, content=maigret_body(140)))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "ATTRIBUTION.md",
+        "maigret-NOTICE.md",
+        "maigret-data.json",
+        "sherlock-NOTICE.md",
+        "sherlock-data.json",
+        "wmn-data.json",
+    ]
+    counts = {name: installed_list(name, tmp_path) for name in LIST_NAMES}
+    assert {name: len(c.sites) for name, c in counts.items() if c} == {
+        "wmn": 120,
+        "sherlock": 130,
+        "maigret": 140,
+    }
+
+
+def test_list_names_for_the_list_flag() -> None:
+    assert list_names("all") == ("wmn", "sherlock", "maigret") == LIST_NAMES
+    assert list_names("maigret") == ("maigret",)
+    with pytest.raises(InputError, match=r"unknown site list 'blackbird' \(one of: wmn, "):
+        list_names("blackbird")
+
+
+def test_the_real_sherlock_and_maigret_files_are_accepted(tmp_path: Path) -> None:
+    for name, relative, count in (
+        ("sherlock", "sherlock/data.json", 481),
+        ("maigret", "maigret/data.json", 3198),
+    ):
+        body = shared_file(relative).read_bytes()
+        result, _ = run_list(name, tmp_path, httpx.Response(200, content=body))
+        assert (result.sites, result.previous) == (count, None)
+        assert (tmp_path / f"{name}-data.json").read_bytes() == body

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from scanner.models import AccountStatus, Kind, Profile, SourceResult
-from scanner.sites.catalogue import load_catalogue
+from scanner.sites.catalogue import Catalogue, load_catalogue
 from scanner.sites.update import sites_dir
 from scanner.sources import accounts
 from scanner.sources.accounts import AccountsSource
@@ -62,21 +62,31 @@ def test_found_accounts_are_untied_observations_and_every_site_is_an_account() -
     )
 
 
-def test_without_a_site_list_it_does_not_run_and_says_how_to_get_one() -> None:
+def test_on_a_fresh_install_it_runs_over_the_bundled_lists() -> None:
     source = AccountsSource()
-    assert not source.applies_to(PROFILE)
-    assert source.skip_reason(PROFILE) == (
-        "no site list yet: run `exposure-audit sites update` once"
-    )
+    assert source.applies_to(PROFILE)  # no `sites update` needed
+    catalogue = source.catalogue()
+    assert catalogue.origin.startswith("merged: WhatsMyName (bundled ")
+    assert len(catalogue.sites) > 2000
     assert source.skip_reason(Profile(names=("A B",))) == "the profile has no handles"
 
 
-def test_the_installed_list_is_used(tmp_path: Path) -> None:
+def test_an_empty_list_does_not_run() -> None:
+    source = AccountsSource(Catalogue((), "empty"))
+    assert not source.applies_to(PROFILE)
+    assert source.skip_reason(PROFILE) == "the site list has no sites"
+
+
+def test_the_installed_list_is_used_with_the_bundled_others(tmp_path: Path) -> None:
     folder = sites_dir()
     folder.mkdir(parents=True)
     (folder / "wmn-data.json").write_bytes(LIST.read_bytes())
     source = AccountsSource()
     assert source.applies_to(PROFILE)
+    names = {site.name for site in source.catalogue().sites}
+    assert {"Example Forum", "Example Art API"} <= names  # the installed WhatsMyName copy
+    assert "GitHub (User)" not in names  # it replaces the bundled WhatsMyName snapshot
+    assert len(names) > 2000  # merged with the bundled Maigret and Sherlock lists
     result, _ = run(source)
     assert [o.value for o in result.observations] == ["https://forum.example.com/u/jtestwell"]
 
