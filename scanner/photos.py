@@ -31,12 +31,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from PIL import ExifTags, Image, UnidentifiedImageError
 from PIL.TiffImagePlugin import IFDRational
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scanner.http import Http
-from scanner.models import Kind, Observation, Profile, RemovalStep, SourceRef
+from scanner.models import Kind, LookedUp, Observation, Profile, RemovalStep, SourceRef
 from scanner.pagefetch import IMAGE_MAX_BYTES, Refusal, Resolver, fetch_image
 from scanner.text import printable
 
@@ -282,6 +284,7 @@ def photo_observations(
     page_url: str,
     profile: Profile,
     source_name: str,
+    looked_up: tuple[LookedUp, ...] = (),  # what was looked up to find the page
     confidence: float,
 ) -> list[Observation]:
     """What one photo's metadata shows, as observations seen on `page_url`.
@@ -291,7 +294,7 @@ def photo_observations(
     coordinates, and a Location has none.
     """
     confidence = min(1.0, max(0.0, confidence))
-    source = SourceRef(source_name, page_url or url)
+    source = SourceRef(source_name, page_url or url, looked_up)
     shown = _shown(url)
     when = f", taken {facts.taken} (camera clock)" if facts.taken else ""
     out: list[Observation] = []
@@ -324,6 +327,40 @@ def photo_observations(
     return out
 
 
+def page_images(html: str, base: str, *, same_site: bool = False) -> list[str]:
+    """Absolute http(s) addresses of a page's photos, og:image first, then <img src>, in
+    page order; never a beacon (an <img> 1 or 2 pixels wide or high: a tracker's pixel).
+    `same_site`: only images on the page's own host (another host's image may be a tracker)."""
+    tree = LexborHTMLParser(html)
+    raw = [
+        str(node.attributes.get("content") or "")
+        for node in tree.css('meta[property="og:image"], meta[name="twitter:image"]')
+    ]
+    raw += [str(n.attributes.get("src") or "") for n in tree.css("img[src]") if not _beacon(n)]
+    host = _host(base)
+    found: list[str] = []
+    for value in raw:
+        url = urljoin(base, value.strip())
+        if urlsplit(url).scheme not in ("http", "https") or url in found:
+            continue
+        if same_site and _host(url) != host:
+            continue
+        found.append(url)
+    return found
+
+
+def _beacon(node: LexborNode) -> bool:
+    for size in (node.attributes.get("width"), node.attributes.get("height")):
+        text = str(size or "").strip().removesuffix("px")
+        if text.isdigit() and int(text) <= 2:
+            return True
+    return False
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower().removeprefix("www.")
+
+
 def _absolute_http(url: str) -> bool:
     scheme, sep, rest = url.partition("://")
     return bool(sep) and scheme.lower() in ("http", "https") and bool(rest.strip("/"))
@@ -336,6 +373,7 @@ async def photo_findings(
     page_url: str,
     profile: Profile,
     source_name: str,
+    looked_up: tuple[LookedUp, ...] = (),  # what was looked up to find the page
     confidence: float,
     max_images: int = MAX_IMAGES,
     max_bytes: int = IMAGE_MAX_BYTES,
@@ -386,6 +424,7 @@ async def photo_findings(
             page_url=page_url,
             profile=profile,
             source_name=source_name,
+            looked_up=looked_up,
             confidence=confidence,
         )
     return observations, notes

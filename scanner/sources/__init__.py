@@ -21,6 +21,7 @@ from scanner.sources.rdap import RdapSource
 from scanner.sources.reddit import RedditSource
 from scanner.sources.stackexchange import StackExchangeSource
 from scanner.sources.websearch import WebSearchSource
+from scanner.sources.website import WebsiteSource
 from scanner.sources.xposedornot import XposedOrNotSource
 
 SOURCES: tuple[type[Source], ...] = (
@@ -36,6 +37,7 @@ SOURCES: tuple[type[Source], ...] = (
     XposedOrNotSource,
     HibpSource,
     RdapSource,
+    WebsiteSource,
     AccountsSource,
     WebSearchSource,
     BrokersSource,

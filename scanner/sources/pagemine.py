@@ -30,9 +30,7 @@ import asyncio
 import functools
 from collections.abc import Sequence
 from dataclasses import replace
-from urllib.parse import urljoin, urlsplit
-
-from selectolax.lexbor import LexborHTMLParser
+from urllib.parse import urlsplit
 
 from scanner.brokers.catalogue import Broker, load_brokers
 from scanner.extract import Extracted, extract_text
@@ -52,7 +50,7 @@ from scanner.models import (
     SourceResult,
 )
 from scanner.pagefetch import Page, Refusal, fetch
-from scanner.photos import photo_findings
+from scanner.photos import page_images, photo_findings
 from scanner.sites.walls import detect_wall
 from scanner.sources.websearch_plan import SearchResult, observations_in
 from scanner.subject import Reading, Record, read_page
@@ -128,11 +126,12 @@ async def mine(
             if reading.about_subject and _broker(catalogue, outcome.url) is None:
                 photos, photo_notes = await photo_findings(
                     http,
-                    image_urls(outcome.html, outcome.url)[:MAX_IMAGES],
+                    page_images(outcome.html, outcome.url)[:MAX_IMAGES],
                     page_url=outcome.url,
                     profile=profile,
                     source_name=source,
                     confidence=_confidence(reading),
+                    looked_up=result.looked_up,
                 )
                 observations.extend(photos)
                 notes.extend(photo_notes)
@@ -219,22 +218,6 @@ def _extract(text: str, profile: Profile) -> list[Extracted]:
 def _extracted(text: str, region: str, names: tuple[str, ...]) -> tuple[Extracted, ...]:
     found = extract_text(text, region=region, subject_names=names)
     return tuple(item for item in found if item.kind in KINDS)
-
-
-def image_urls(html: str, base: str) -> list[str]:
-    """Absolute http(s) addresses of the page's photos: og:image first, then <img src>."""
-    tree = LexborHTMLParser(html)
-    raw = [
-        str(node.attributes.get("content") or "")
-        for node in tree.css('meta[property="og:image"], meta[name="twitter:image"]')
-    ]
-    raw += [str(node.attributes.get("src") or "") for node in tree.css("img[src]")]
-    found: list[str] = []
-    for value in raw:
-        url = urljoin(base, value.strip())
-        if urlsplit(url).scheme in ("http", "https") and url not in found:
-            found.append(url)
-    return found
 
 
 def _confidence(reading: Reading) -> float:

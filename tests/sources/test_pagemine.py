@@ -19,10 +19,11 @@ from scanner import subject
 from scanner.brokers.catalogue import load_brokers
 from scanner.http import Http
 from scanner.models import AccountStatus, Kind, Profile, ScanResult, Severity, SourceResult
+from scanner.photos import page_images
 from scanner.pipeline import run_scan
 from scanner.replay import ReplayTransport
 from scanner.sources import all_sources, pagemine
-from scanner.sources.pagemine import GENERIC_OPT_OUT, MAX_PAGES, image_urls, mine, settled
+from scanner.sources.pagemine import GENERIC_OPT_OUT, MAX_PAGES, mine, settled
 from scanner.sources.websearch_plan import SearchResult
 from tests.photo_maker import geotagged_jpeg
 from tests.support import JORDAN, REPLAY, ROOT, mock_http
@@ -199,10 +200,15 @@ def test_image_urls_absolute_http_only_in_page_order() -> None:
         '<img src="b.jpg"><img src="javascript:alert(1)"><img src="data:image/png;base64,AA">'
         '<img src="b.jpg"><img src="ftp://x.example.com/c.jpg">'
     )
-    assert image_urls(html, "https://blog.example.com/post/") == [
+    assert page_images(html, "https://blog.example.com/post/") == [
         "https://cdn.example.com/a.jpg",
         "https://blog.example.com/post/b.jpg",
     ]
+    assert page_images(html, "https://blog.example.com/post/", same_site=True) == [
+        "https://blog.example.com/post/b.jpg"
+    ]
+    beacons = '<img src="https://px.example.net/c.gif" width="1" height="1"><img src="p.jpg">'
+    assert page_images(beacons, "https://blog.example.com/") == ["https://blog.example.com/p.jpg"]
 
 
 def test_no_page_is_read_after_the_deadline() -> None:
