@@ -1,6 +1,13 @@
 """Score scanner.extract against the labelled pii-dev set, and time it.
 
-    .venv/bin/python bench/pii_eval.py [--data PATH] [--errors [KIND]]
+    .venv/bin/python bench/pii_eval.py [--data PATH] [--errors [KIND]] [--fold tune]
+
+**Folds.** The records are split by a fixed rule: a record whose id's SHA-256 (of its UTF-8
+bytes, read as one big-endian number) is even is in the tuning fold ("tune"), an odd one
+in the unseen fold ("unseen"): 460 and 480 records of the current set. Both folds are
+scored and printed side by side, with the micro F1 over every kind and the gap (tuning F1
+minus unseen F1) per kind. Cues and patterns are written from the tuning fold's errors
+only: `--errors` lists the tuning fold's and refuses to list the unseen fold's.
 
 Scoring follows ../shared/pii-dev/README.md. Per record and kind, the unique normalised
 predicted values are matched one to one against the unique normalised gold values:
@@ -27,6 +34,7 @@ benchmark, not a test: every regex should be linear, so this stays well under se
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import re
 import sys
@@ -57,6 +65,7 @@ BASELINE: dict[str, tuple[float, float] | None] = {
     "age": (1.00, 0.41),
     "birthdate": None,
 }
+FOLDS = ("tune", "unseen")
 EXACT_KINDS = frozenset({"phone", "email", "home_address"})
 Record = Mapping[str, Any]
 Extractor = Callable[[str], list[Extracted]]
@@ -223,6 +232,30 @@ def load(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in lines if line.strip()]
 
 
+def fold_of(record_id: str) -> str:
+    """The fold of a record: "tune" when the SHA-256 of its id is even, else "unseen"."""
+    digest = hashlib.sha256(record_id.encode("utf-8")).digest()
+    return "tune" if digest[-1] % 2 == 0 else "unseen"
+
+
+def split(records: Iterable[Record]) -> dict[str, list[Record]]:
+    """The records of each fold, in their order."""
+    folds: dict[str, list[Record]] = {fold: [] for fold in FOLDS}
+    for record in records:
+        folds[fold_of(record["id"])].append(record)
+    return folds
+
+
+def micro(totals: Mapping[str, Counts]) -> Counts:
+    """The counts of every kind added up."""
+    total = Counts()
+    for counts in totals.values():
+        total.tp += counts.tp
+        total.fp += counts.fp
+        total.fn += counts.fn
+    return total
+
+
 def _baseline(kind: str) -> str:
     base = BASELINE.get(kind)
     if base is None:
@@ -232,22 +265,36 @@ def _baseline(kind: str) -> str:
     return f"{p:.2f} / {r:.2f} / {f1:.2f}"
 
 
-def table(totals: Mapping[str, Counts]) -> str:
-    head = (
-        f"{'kind':12} {'P':>5} {'R':>5} {'F1':>5} {'tp':>4} {'fp':>4} {'fn':>4}"
-        "   baseline P / R / F1"
-    )
-    rows = [head, "-" * len(head)]
-    for kind, c in totals.items():
+def _cells(c: Counts) -> str:
+    return f"{c.precision:5.2f} {c.recall:5.2f} {c.f1:5.2f} {c.tp:4} {c.fp:4} {c.fn:4}"
+
+
+def table(tune: Mapping[str, Counts], unseen: Mapping[str, Counts]) -> str:
+    """Per kind: the tuning fold's and the unseen fold's P / R / F1 and counts, the gap
+    (tuning F1 minus unseen F1) and the library baseline; then the micro F1 of each."""
+    counts_head = f"{'P':>5} {'R':>5} {'F1':>5} {'tp':>4} {'fp':>4} {'fn':>4}"
+    head = f"{'kind':12} | {counts_head} | {counts_head} | {'gap':>5} | baseline P / R / F1"
+    over = f"{'':12} | {'tuning fold':^{len(counts_head)}} | {'unseen fold':^{len(counts_head)}} |"
+    rows = [over, head, "-" * len(head)]
+    for kind in tune:
+        t, u = tune[kind], unseen[kind]
         rows.append(
-            f"{kind:12} {c.precision:5.2f} {c.recall:5.2f} {c.f1:5.2f} {c.tp:4} {c.fp:4} {c.fn:4}"
-            f"   {_baseline(kind)}"
+            f"{kind:12} | {_cells(t)} | {_cells(u)} | {t.f1 - u.f1:+5.2f} | {_baseline(kind)}"
         )
+    t, u = micro(tune), micro(unseen)
+    rows.append("-" * len(head))
+    rows.append(f"{'micro':12} | {_cells(t)} | {_cells(u)} | {t.f1 - u.f1:+5.2f} |")
     return "\n".join(rows)
 
 
-def errors(records: Iterable[Record], extract: Extractor, only: str = "") -> Iterable[str]:
-    """One line per record and kind where predictions and gold differ."""
+ERROR_TEXT_CHARS = 400  # characters of a record's text shown under its error line
+
+
+def errors(
+    records: Iterable[Record], extract: Extractor, only: str = "", text: bool = False
+) -> Iterable[str]:
+    """One line per record and kind where predictions and gold differ (and, with text, the
+    start of the record's text on the next line)."""
     for record in records:
         found = extract(record["text"])
         for kind in SCORED_KINDS:
@@ -257,6 +304,8 @@ def errors(records: Iterable[Record], extract: Extractor, only: str = "") -> Ite
             counts = match(kind, want, got)
             if counts.fp or counts.fn:
                 yield f"{record['id']} {kind} gold={sorted(want)} predicted={sorted(got)}"
+                if text:
+                    yield "    " + repr(record["text"][:ERROR_TEXT_CHARS])
 
 
 ADVERSARIAL_PIECES = (
@@ -283,6 +332,15 @@ ADVERSARIAL_PIECES = (
     "born " * 150 + "age " * 150,
     "Lives in " * 120,
     "Address: 1 a\n" * 80,
+    # the layout and prose cues of issue 20: table cells, <dl> lines, "she is", Spanish
+    "Company | " * 100,
+    "Age\n" * 200,
+    "she is " * 140,
+    "the corner of " * 70,
+    "Phone: " + "1 1 " * 250,
+    "tiene 1 años " * 75,
+    "Name | Aa Bb " * 75,
+    "Aa Bb said " * 90,
 )
 
 
@@ -308,18 +366,29 @@ def main(argv: list[str] | None = None) -> int:
         nargs="?",
         const="all",
         choices=["all", *SCORED_KINDS],
-        help="list records scored wrong (optionally of one kind)",
+        help="list the tuning fold's records scored wrong (optionally of one kind)",
     )
+    parser.add_argument(
+        "--fold",
+        default="tune",
+        choices=FOLDS,
+        help="the fold --errors lists: only 'tune' (rules are never written from 'unseen')",
+    )
+    parser.add_argument("--text", action="store_true", help="show each error's text too")
     args = parser.parse_args(argv)
+    if args.errors and args.fold != "tune":
+        parser.error("the unseen fold's errors are not listed: write rules from --fold tune")
     if not args.data.is_file():
         print(f"pii-dev data not found at {args.data}: nothing to score")
         return 0
     records = load(args.data)
-    print(f"{len(records)} records from {args.data}\n")
-    print(table(score(records, extract_text)))
+    folds = split(records)
+    sizes = ", ".join(f"{len(folds[fold])} {fold}" for fold in FOLDS)
+    print(f"{len(records)} records from {args.data} ({sizes}; fold = sha256(id) even/odd)\n")
+    print(table(score(folds["tune"], extract_text), score(folds["unseen"], extract_text)))
     if args.errors:
         only = "" if args.errors == "all" else args.errors
-        print("\n".join(["", *errors(records, extract_text, only)]))
+        print("\n".join(["", *errors(folds["tune"], extract_text, only, args.text)]))
     print()
     texts = [record["text"] for record in records]
     timed(f"extract_text over {len(texts)} records", lambda: [extract_text(t) for t in texts])

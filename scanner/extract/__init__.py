@@ -5,10 +5,13 @@
                                                                            # to html_to_text
     html_to_text(html) -> str
 
-Kinds: emails, phones, URLs and @handles; street addresses and city/state/postcode
-locations (addresses); dates of birth, ages, employers and schools (personal); relatives
-and real names where a cue makes them reliable (names). Each kind has its own module, with
-the shared false-positive predicates in filters. `subject_names` are the subject's own
+Kinds: emails, phones, URLs and @handles; street addresses (addresses: addresses_us,
+addresses_labelled) and city/state/postcode locations (places); dates of birth and ages
+(personal), employers and schools (work); real names where a cue makes them reliable
+(names, with name_words, name_blocks) and relatives (relatives). Each kind has its own
+module, with the shared false-positive predicates in filters and the cue helpers in base.
+Cues come from how people write and from common page labels and profile field names,
+never from the phrasing of a labelled data set. `subject_names` are the subject's own
 names, never reported as relatives. Every regex is linear-time: input is hostile.
 """
 

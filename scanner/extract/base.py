@@ -91,3 +91,35 @@ def _expanded(phrases: Iterable[str]) -> Iterator[str]:
             yield phrase
         else:
             yield from (word + lead.group(2) for word in lead.group(1).split("|"))
+
+
+# What ends a field label and starts its value: a colon ("Employer:", "**Employer:**", a
+# JSON key `"employer": "…"`), the " | " between a table row's cells ("Employer | Acme"),
+# or the end of the line of a <dl> term ("Employer\nAcme"). html_to_text writes a table
+# row as one line with its cells joined by " | ", and a <dl>'s terms and values as lines.
+# The cell and line forms count only for a label that starts its line or cell (is_field).
+FIELD_END = (
+    r"(?!\w)[\"']?[ \t]*\**[ \t]*(?P<sep>:|\|(?!\|)|(?=\n))[ \t]*\**[ \t]*[\"']?[ \t]*"
+    r"(?:\n[ \t]*)?"
+)
+_CELL_LEAD = frozenset(" \t*>-•\"'")
+
+
+def field_cue(*labels: str) -> str:
+    """A regex for a field label (word_cue phrases) and what ends it (FIELD_END)."""
+    return word_cue(*labels) + FIELD_END
+
+
+def starts_cell(text: str, start: int) -> bool:
+    """Whether text[start] begins its line or table cell, spaces, bullets and markup aside."""
+    i = start
+    while i > 0 and start - i < 8 and text[i - 1] in _CELL_LEAD:
+        i -= 1
+    return i == 0 or text[i - 1] in "\n|"
+
+
+def is_field(text: str, m: re.Match[str]) -> bool:
+    """Whether a field_cue match is a label: after a colon anywhere; before a cell or line
+    break only where the label starts its line or cell ("Company | Acme", not "the
+    Company | …" in prose)."""
+    return m.group("sep") == ":" or starts_cell(text, m.start())

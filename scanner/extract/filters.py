@@ -24,7 +24,8 @@ _RETINA = re.compile(r"\d{1,2}(?:\.\d)?x", re.IGNORECASE)  # the "2x" of "logo@2
 _PHONE_CUE = re.compile(
     r"\b(?:tel|tele|telephone|phone|phones|ph|mobile|mob|cell|cellphone|fax|call|calling"
     r"|callback|text|sms|whatsapp|contact|dial|hotline|landline|office|home|work|direct|main"
-    r"|reach|ring)\b|\bline[ \t]*:",
+    r"|reach|ring|teléfono|telefono|tfno|móvil|movil|celular|cel|fijo|llamar|llámame|llamame"
+    r"|llama|contacto|oficina)\b|\bline[ \t]*:",
     re.IGNORECASE,
 )
 # Words that say "the number after me is an identifier, not a phone".
@@ -38,7 +39,8 @@ _ID_LABEL = re.compile(
 )
 # A phone word right after the number, on the same line, that is not the next line's label.
 _TRAILING_CUE = re.compile(
-    r"[ \t\-–(,]{0,3}(?:tel|phone|mobile|mob|cell|fax|office|home|work|direct|main)\b(?![ \t]*:)",
+    r"[ \t\-–(,]{0,3}(?:tel|phone|mobile|mob|cell|fax|office|home|work|direct|main|móvil|movil"
+    r"|celular|oficina)\b(?![ \t]*:)",
     re.IGNORECASE,
 )
 _LABEL_WINDOW = 40  # characters before a number searched for its label
@@ -91,6 +93,11 @@ def label_of(text: str, start: int, end: int) -> Label:
     if _ID_LABEL.search(before):
         return Label.ID
     return Label.NONE
+
+
+def has_id_label(text: str, start: int) -> bool:
+    """Whether the words before text[start] call what follows an identifier ("Order")."""
+    return _ID_LABEL.search(_label_window(text, start)) is not None
 
 
 def is_ip_address(text: str, start: int, end: int) -> bool:

@@ -199,3 +199,60 @@ def test_hostile_text_stays_linear(text: str) -> None:
     find_addresses(text)
     find_locations(text)
     assert time.perf_counter() - begin < 10  # ~100 kB: well under a second when linear
+
+
+# --- address fields in layouts, intersections, Spanish (issue 20) ------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a table row and a <dl> line as html_to_text writes them
+        ("Address | 12 Rue de la Paix, 75002 Paris | since 2019", "12 Rue de la Paix, 75002 Paris"),
+        ("Home address\n12 Rue de la Paix, 75002 Paris", "12 Rue de la Paix, 75002 Paris"),
+        # the clause before a colon belongs to the cue
+        ("Please change my address to the new one: Via Roma 131, 00184 Roma",
+         "Via Roma 131, 00184 Roma"),
+        # an intersection, as people give where they live
+        ("She lives at the corner of Elm Street and 5th Avenue.",
+         "the corner of Elm Street and 5th Avenue"),
+        ("Address: the corner of ul. Przykładowa 12 and Example Road",
+         "the corner of ul. Przykładowa 12 and Example Road"),
+        # a street word repeated after a complete street
+        ("He lives on Rua Exemplo 50 street.", "Rua Exemplo 50"),
+        ("The bus drops you off at 90 Example Road St.", "90 Example Road"),
+        # Spanish
+        ("Dirección: Calle Mayor 5, 28013 Madrid", "Calle Mayor 5, 28013 Madrid"),
+        ("Domicilio | Avenida Ejemplo 120, 44100 Guadalajara",
+         "Avenida Ejemplo 120, 44100 Guadalajara"),
+        ("Mi dirección es Calle Ejemplo 12, 08001 Barcelona.", "Calle Ejemplo 12, 08001 Barcelona"),
+        ("Vivo en Calle Ejemplo 12, 08001 Barcelona.", "Calle Ejemplo 12, 08001 Barcelona"),
+    ],
+)  # fmt: skip
+def test_labelled_addresses_in_layouts(text: str, expected: str) -> None:
+    assert addresses(text) == [expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Address | Phone | Email",  # a header row
+        "the address | 12 Example Road",  # not a label at the start of its row
+        "at the corner of the room and the window",  # no street names
+        "Vivo en Madrid desde 2010",  # a city, not an address
+        "Dirección: ver abajo",
+        "Apple Street Pie, $4.50",
+    ],
+)
+def test_not_addresses_in_layouts(text: str) -> None:
+    assert addresses(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Address | " * 10_000, "the corner of " * 8_000, "Dirección\n" * 10_000],
+)
+def test_new_cues_stay_linear(text: str) -> None:
+    begin = time.perf_counter()
+    find_addresses(text)
+    assert time.perf_counter() - begin < 10

@@ -163,3 +163,89 @@ def test_hostile_text_stays_linear(text: str) -> None:
     begin = time.perf_counter()
     find_names(text)
     assert time.perf_counter() - begin < 10  # ~100 kB: well under a second when linear
+
+
+# --- how people write about and to each other, layouts, Spanish (issue 20) --------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # fields as table cells and <dl> lines, more form labels, a letter's header
+        ("Name | Avery Sample | 34", ["Avery Sample"]),
+        ("Full name\nAvery Sample", ["Avery Sample"]),
+        ("**Customer:** Avery Sample", ["Avery Sample"]),
+        ("Support Agent: Morgan Example", ["Morgan Example"]),
+        ("Emergency contact: Casey Sample (sister)", ["Casey Sample"]),
+        ("To: Avery Sample, Accounts", ["Avery Sample"]),
+        ("Nombre completo: Ana María Ejemplo", ["Ana María Ejemplo"]),
+        ("Nombre | Lucía Ejemplo Ruiz", ["Lucía Ejemplo Ruiz"]),
+        ("Apellidos: Ejemplo Ruiz", ["Ejemplo Ruiz"]),
+        # titles of office and rank, occupations in apposition (full names only)
+        ("Senator Avery Sample voted no", ["Avery Sample"]),
+        ("Sgt. Morgan Example took the report", ["Morgan Example"]),
+        ("the novel by poet Avery Sample and publisher Morgan Example",
+         ["Avery Sample", "Morgan Example"]),
+        ("Sra. Ejemplo llamó ayer", ["Ejemplo"]),
+        # greetings and sign-offs, in English and Spanish
+        ("Good morning, Avery. The files are attached.", ["Avery"]),
+        ("Estimada Lucía:\nLe escribo para", ["Lucía"]),
+        ("Hola Ana, ¿qué tal?", ["Ana"]),
+        ("Atentamente,\nLucía Ejemplo Ruiz", ["Lucía Ejemplo Ruiz"]),
+        # introductions and nicknames
+        ("My name is Avery Sample but everyone calls me Aves", ["Avery Sample", "Aves"]),
+        ("You can call me Mo.", ["Mo"]),
+        ("I go by Sam these days", ["Sam"]),
+        ("Me llamo Ana Ejemplo y vivo aquí", ["Ana Ejemplo"]),
+        ("Mi nombre es Lucía Ruiz", ["Lucía Ruiz"]),
+        # memorials, sources, news style
+        ("In loving memory of Avery Sample, 1941-2020", ["Avery Sample"]),
+        ("A tribute to Morgan Example, who taught here for 30 years", ["Morgan Example"]),
+        ("according to Avery Sample, the road closed at noon", ["Avery Sample"]),
+        ("Avery Sample said the road closed at noon", ["Avery Sample"]),
+        ("Avery Sample, 38, of Springfield, was hired", ["Avery Sample"]),
+    ],
+)  # fmt: skip
+def test_real_names_in_prose_and_layouts(text: str, expected: list[str]) -> None:
+    assert real_names(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Name | Age | City",  # a table's header row
+        "Name | Company Name | Phone",
+        "the name | Avery Sample",  # a label inside a row, not starting it
+        "Police said the road closed",  # one word before a reporting verb
+        "Google Maps\nthe app said so",
+        "Sr. Software Engineer at Example Corp",  # "Sr." is senior here
+        "Chief Executive Officer",
+        "Principal Component Analysis",
+        "Call me maybe",
+        "call me at 217-555-0142",
+        "In memory of our Team",
+        "Good morning, everyone.",
+        "Dear Customer Service,",
+        "Apples, 34, and pears",
+    ],
+)
+def test_not_real_names_in_prose_and_layouts(text: str) -> None:
+    assert real_names(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Name | " * 15_000,
+        "Senator " * 15_000,
+        "poet Aa " * 15_000,
+        "in loving memory of " * 5_000,
+        "Aa Bb said " * 10_000,
+        "Aa Bb, 38, of " * 8_000,
+        "everyone calls me " * 5_000,
+    ],
+)
+def test_new_cues_stay_linear(text: str) -> None:
+    begin = time.perf_counter()
+    find_names(text)
+    assert time.perf_counter() - begin < 10

@@ -176,3 +176,95 @@ def test_hostile_text_stays_linear(text: str) -> None:
     begin = time.perf_counter()
     find_personal(text)
     assert time.perf_counter() - begin < 10  # ~100 kB: well under a second when linear
+
+
+# --- how people write ages and birthdays, page layouts, Spanish (issue 20) ----------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("She is 34.", "34"),
+        ("she is 34 and lives with her sister", "34"),
+        ("I'm 29, a nurse, and I love hiking", "29"),
+        ("he's 41 now", "41"),
+        ("I am 52 this year", "52"),
+        ("My son turned 40 last May", "40"),
+        ("Age | 34 | Springfield", "34"),
+        ("Age\n34", "34"),
+        ('{"name": "jdoe", "age": 34}', "34"),
+        ("Edad: 34", "34"),
+        ("Edad | 34", "34"),
+        ("Mi madre tiene 67 años", "67"),
+        ("una mujer de 45 años de edad", "45"),
+        ("Ayer cumplió 30.", "30"),
+        ("cumple 50 años mañana", "50"),
+    ],
+)
+def test_ages_in_prose_and_layouts(text: str, expected: str) -> None:
+    assert ages(text) == [expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "she is 34 minutes away",
+        "he is 6 feet tall",
+        "I am 100% sure",
+        "I'm 30 weeks pregnant",
+        "it is 34 degrees outside",
+        "the age | 34",  # not a label: the row does not start with it
+        "Minimum age | 21",
+        "hace 34 años que vivimos aquí",  # 34 years ago
+        "34 años de experiencia en ventas",  # 34 years of experience
+        "tiene 34 empleados",  # 34 employees
+        "Edad mínima: 18",
+        "Price: $34.99",
+        "Order 34, qty 2",
+        "© 1987 Example Inc. All rights reserved.",
+    ],
+)
+def test_not_ages_in_prose_and_layouts(text: str) -> None:
+    assert ages(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I was born in 1987 in a small town", "1987"),
+        ("DOB | 03/04/1988", "1988-03-04"),
+        ("Date of birth\nMarch 3, 1988", "1988-03-03"),
+        ("Fecha de nacimiento: 3 de marzo de 1988", "1988-03-03"),
+        ("Nació el 3 de marzo de 1988 en Lima", "1988-03-03"),
+        ("nació el 03/04/1988", "1988-04-03"),  # day first in Spanish
+        ("Nacida en 1975", "1975"),
+        ("Fecha de nacimiento | 12/10/1990", "1990-10-12"),
+        ("Cumpleaños: 3 de marzo", "--03-03"),
+        ("Nació en marzo de 1988", "1988-03"),
+    ],
+)
+def test_birthdates_in_layouts_and_spanish(text: str, expected: str) -> None:
+    assert birthdates(text) == [expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "© 1988 Example Inc.",
+        "Copyright 1988 | All rights reserved",
+        "the DOB | field is required",
+        "nació en Lima",
+    ],
+)
+def test_not_birthdates_in_layouts(text: str) -> None:
+    assert birthdates(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["she is " * 15_000, "Age | " * 15_000, "tiene 1 años " * 8_000, "DOB\n" * 20_000],
+)
+def test_new_cues_stay_linear(text: str) -> None:
+    begin = time.perf_counter()
+    find_personal(text)
+    assert time.perf_counter() - begin < 10

@@ -120,3 +120,44 @@ def test_messy_forms_and_extensions(text: str, raw: str) -> None:
     """The span covers the extension as written; the value is the number without it."""
     (found,) = find_phones(text)
     assert (found.value, text[found.start : found.end]) == ("+12175550142", raw)
+
+
+# --- numbers a phone word names whatever their format (issue 20) ------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a foreign number written without its country code, after a label or before
+        # "office" / "fax" / "mobile", is read in the region as phonenumbers parses it
+        ("Phone: 88 165 40 96", "+1881654096"),
+        ("Phone:\n51 516 33 75", "+1515163375"),
+        ("Can you call me on 9472 7916?", "+194727916"),
+        ("96 228011 office", "+196228011"),
+        ("(69) 948-538-Office", "+169948538"),
+        ("Teléfono: 91 123 45 67 89", "+191123456789"),
+        ("Móvil | 612 34 56 78", "+1612345678"),
+    ],
+)
+def test_labelled_numbers_in_any_format(text: str, expected: str) -> None:
+    assert values(text) == [expected]
+
+
+def test_labelled_number_in_its_own_region() -> None:
+    assert values("Móvil: 612 34 56 78", region="ES") == ["+34612345678"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Work 2015-2019 at Example Corp",  # years, not a number
+        "Home: 2021-03-04",  # a date
+        "Order 12345678 office supplies",  # an identifier, whatever follows it
+        "Office 12-34 hours",  # too short
+        "Phone: 1 2",
+        "Price: $150.00 per call",
+        "call 192.168.10.200 admin",
+    ],
+)
+def test_not_labelled_numbers(text: str) -> None:
+    assert values(text) == []

@@ -10,15 +10,20 @@ import pytest
 from bench.pii_eval import (
     BASELINE,
     DEFAULT_DATA,
+    FOLDS,
     Counts,
+    errors,
+    fold_of,
     load,
     main,
     match,
+    micro,
     norm_address,
     norm_location,
     norm_phone,
     norm_text,
     score,
+    split,
     table,
 )
 from scanner.extract import Extracted, extract_text
@@ -169,11 +174,47 @@ def test_new_kinds_and_fold() -> None:
     assert totals["birthdate"] == Counts(fp=1)
 
 
-def test_table_shows_every_kind_and_its_baseline() -> None:
-    lines = table({kind: Counts(tp=1) for kind in BASELINE}).splitlines()
-    assert [line.split()[0] for line in lines[2:]] == list(BASELINE)
-    assert lines[2].endswith("0.63 / 0.27 / 0.38")  # phone
-    assert lines[-1].rstrip().endswith("-")  # birthdate: the README gives no baseline
+def test_table_shows_both_folds_the_gap_and_the_baseline() -> None:
+    tune = {kind: Counts(tp=1) for kind in BASELINE}
+    unseen = {kind: Counts(tp=1, fn=1) for kind in BASELINE}
+    lines = table(tune, unseen).splitlines()
+    assert "tuning fold" in lines[0]
+    assert "unseen fold" in lines[0]
+    assert [line.split()[0] for line in lines[3:-2]] == list(BASELINE)
+    phone = lines[3]
+    assert phone.endswith("0.63 / 0.27 / 0.38")
+    assert "+0.33" in phone  # F1 1.00 on the tuning fold, 0.67 on the unseen one
+    assert lines[-1].startswith("micro")
+    assert "+0.33" in lines[-1]
+    assert lines[-3].rstrip().endswith("-")  # birthdate: the README gives no baseline
+
+
+def test_folds_are_fixed_by_the_id_hash() -> None:
+    # sha256("c") ends in ...c6 (even), sha256("a") in ...bb (odd)
+    assert fold_of("c") == "tune"
+    assert fold_of("a") == "unseen"
+    records = [record("x", [], id=name) for name in ("c", "a", "c")]
+    folds = split(records)
+    assert tuple(folds) == FOLDS
+    assert [r["id"] for r in folds["tune"]] == ["c", "c"]
+    assert [r["id"] for r in folds["unseen"]] == ["a"]
+
+
+def test_micro_adds_every_kind() -> None:
+    total = micro({"phone": Counts(tp=2, fp=1), "email": Counts(tp=1, fn=3)})
+    assert total == Counts(tp=3, fp=1, fn=3)
+
+
+def test_errors_list_the_text_on_request() -> None:
+    lines = list(errors(FIXTURE[2:3], extract_text, "email", text=True))
+    assert lines[0].startswith("t email gold=[] predicted=['extra@example.com']")
+    assert lines[1] == "    'Write to extra@example.com'"
+
+
+def test_unseen_errors_are_never_listed(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--errors", "phone", "--fold", "unseen"])
+    assert "--fold tune" in capsys.readouterr().err
 
 
 def test_dev_set_if_present() -> None:
