@@ -21,7 +21,9 @@ A record is:
 - "namesake" when nothing but a city or affiliation ties it and it gives an age or birth
   year that does not fit, or when nothing ties it and it names only places in other states
   (or a city of the profile in another state): someone else with the same name;
-- "unclear" otherwise (a name and nothing to tell who it is).
+- "unclear" otherwise (a name and nothing to tell who it is); but an unclear record that
+  names only states none of the page's strongly tied records is in is a namesake (a card in
+  Oregon beside the subject's in Illinois).
 
 Unclear records are read as the subject's when the page also holds a subject record and no
 namesake (a blog that repeats its author's name in a footer); on a page that lists other
@@ -33,7 +35,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
@@ -138,7 +140,25 @@ def read_page(text: str, items: Sequence[Extracted], profile: Profile) -> Readin
         lo, hi = _row(text, start, end) or _extent(text, mentions, i)
         inside = [item for item in items if lo <= item.start < hi]
         records.append(_judge(text[lo:hi], lo, hi, " ".join(name.split()), inside, profile))
-    return Reading(tuple(records), tuple(items))
+    return Reading(_elsewhere(records), tuple(items))
+
+
+def _elsewhere(records: list[Record]) -> tuple[Record, ...]:
+    """An unclear record in states none of the page's strongly tied records are in is
+    someone else: a card in Oregon beside the subject's card in Illinois."""
+    tied = [
+        r for r in records if r.standing is Standing.SUBJECT and any(not t.weak for t in r.ties)
+    ]
+    where = {state for r in tied for state in r.states}
+    if not where:
+        return tuple(records)
+    judged = []
+    for record in records:
+        apart = record.states and not set(record.states) & where
+        if record.standing is Standing.UNCLEAR and apart:
+            record = replace(record, standing=Standing.NAMESAKE)
+        judged.append(record)
+    return tuple(judged)
 
 
 def _extent(text: str, mentions: Sequence[tuple[int, int, str]], i: int) -> tuple[int, int]:

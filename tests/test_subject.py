@@ -253,3 +253,21 @@ def test_an_affiliation_ties_weakly() -> None:
     assert_tied(record, by="affiliation", value="Prairie Lantern Books")
     assert record.ties[0].weak
     assert record.standing is Standing.SUBJECT  # weak, but nothing speaks against it
+
+
+def test_an_unclear_card_in_another_state_than_the_tied_one_is_someone_else() -> None:
+    profile = Profile(names=("Jordan Testwell",), phones=("+12175550163",))  # no place known
+    text = (
+        "Jordan Testwell | Springfield, IL | (217) 555-0163\n"
+        "Jordan Testwell | Portland, OR | (503) 555-0119\n"
+    )
+    items = items_of(
+        text,
+        [
+            (Kind.PHONE, "(217) 555-0163", "+12175550163"),
+            (Kind.PHONE, "(503) 555-0119", "+15035550119"),
+        ],
+    )
+    reading = read_page(text, items, profile)
+    assert [r.standing for r in reading.records] == [Standing.SUBJECT, Standing.NAMESAKE]
+    assert [item.value for _, item in reading.facts()] == ["+12175550163"]

@@ -28,9 +28,12 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import re
 from collections.abc import Sequence
 from dataclasses import replace
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scanner.brokers.catalogue import Broker, load_brokers
 from scanner.extract import Extracted, extract_text
@@ -53,9 +56,14 @@ from scanner.pagefetch import Page, Refusal, fetch
 from scanner.photos import page_images, photo_findings
 from scanner.sites.walls import detect_wall
 from scanner.sources.websearch_plan import SearchResult, observations_in
-from scanner.subject import Reading, Record, read_page
+from scanner.subject import Reading, Record, name_pattern, read_page
 
 MAX_PAGES = 10
+MAX_DETAILS = 2  # detail pages followed from one listing page
+MAX_DETAIL_PAGES = 4  # in a whole scan
+MAX_LISTING_BYTES = 600_000
+CLUE_KINDS = frozenset({Kind.HOME_ADDRESS, Kind.PHONE, Kind.LOCATION, Kind.AGE})
+CONTAINER_TAGS = "li, tr, article, section, div, dl, dd, td, p, span, address"
 MAX_IMAGES = 5
 STRONG = confidence_of(Basis.TIED)  # a record tied by an identifier
 CITY_ONLY = confidence_of(Basis.WEAK)  # a record tied by the city (or an employer) alone
@@ -103,8 +111,9 @@ async def mine(
     late = 0
     observations: list[Observation] = []
     accounts: list[Account] = []
-    pages: list[PageText] = []
     notes: list[str] = []
+    listings = http.state(_Listings)
+    pages = await _follow_details(http, listings, profile, notes, deadline)
     for number, result in enumerate(found):
         if number >= MAX_PAGES or (deadline is not None and clock() > deadline):
             late += number < MAX_PAGES
@@ -123,6 +132,7 @@ async def mine(
                 observations.extend(observations_in(profile, result, source))
                 continue
             pages.append(page)
+            listings.kept.append((outcome, page))
             if reading.about_subject and _broker(catalogue, outcome.url) is None:
                 photos, photo_notes = await photo_findings(
                     http,
@@ -142,6 +152,7 @@ async def mine(
         if wall or reason.startswith(BLOCKING):
             broker = _broker(catalogue, result.url)
             accounts.append(_check_yourself(result, broker, wall or reason))
+    pages += await _follow_details(http, listings, profile, notes, deadline)
     if late:
         notes.append(f"{late} result page(s) not read, to stay within the time limit")
     if len(found) > MAX_PAGES:
@@ -153,6 +164,117 @@ async def mine(
         notes=tuple(notes),
         pages=tuple(pages),
     )
+
+
+class _Listings:
+    """Pages of this scan that list people, and the detail pages already followed from
+    them (Http.state: shared by every run of web search in the scan)."""
+
+    def __init__(self) -> None:
+        self.kept: list[tuple[Page, PageText]] = []
+        self.followed: set[str] = set()
+
+
+async def _follow_details(
+    http: Http,
+    listings: _Listings,
+    profile: Profile,
+    notes: list[str],
+    deadline: float | None,
+) -> list[PageText]:
+    """The detail pages of the subject's records on the listing pages read so far.
+
+    A page that lists people (a people-search result list) often shows a card per person
+    and keeps the relatives, past addresses and phones on each person's own page. For each
+    record read as the subject's against the identity as it stands now (a record tied only
+    later, once a city or phone was learned, is followed in a later run), the links inside
+    that record's part of the page, on the same site, are fetched: at most MAX_DETAILS a
+    listing and MAX_DETAIL_PAGES a scan, never a namesake's, with pagefetch's rules.
+    """
+    clock = asyncio.get_running_loop().time
+    found: list[PageText] = []
+    for page, text in listings.kept:
+        if len(listings.followed) >= MAX_DETAIL_PAGES:
+            break
+        if deadline is not None and clock() > deadline:
+            break
+        try:
+            reading = _read(text, profile)
+            links = detail_links(page, text.text, reading, profile)
+        except Exception:  # noqa: S112 - a hostile page that trips a bug costs its details only
+            continue
+        for url in links[:MAX_DETAILS]:
+            if url in listings.followed or len(listings.followed) >= MAX_DETAIL_PAGES:
+                continue
+            listings.followed.add(url)
+            outcome = await fetch(http, url)
+            if isinstance(outcome, Refusal) or _wall(outcome):
+                reason = outcome.reason if isinstance(outcome, Refusal) else _wall(outcome)
+                notes.append(f"could not read the detail page {url}: {reason}")
+                continue
+            where = replace(text.source, url=outcome.url)
+            found.append(PageText(where, html_to_text(outcome.html)))
+    if found:
+        notes.append(f"{len(found)} detail page(s) of your records read")
+    return found
+
+
+def detail_links(page: Page, text: str, reading: Reading, profile: Profile) -> list[str]:
+    """Links on the same site inside the parts of `page` that hold the subject's records.
+
+    A record's part of the page is found from a detail it shows (an address, a phone, an
+    age or a place, as written): the smallest element whose text holds it, widened to the
+    largest ancestor that still names the subject only once (one person's card or row).
+    Pages larger than MAX_LISTING_BYTES are not searched (the walk would be slow)."""
+    mine = reading.counted_as_subject()
+    if not mine or len(reading.records) < 2 or len(page.html) > MAX_LISTING_BYTES:
+        return []
+    pattern = name_pattern(profile)
+    if pattern is None:
+        return []
+    tree = LexborHTMLParser(page.html)
+    host = _host(page.url)
+    links: list[str] = []
+    for record in mine:
+        clue = _clue(text, record, reading)
+        container = _container(tree, clue, pattern) if clue else None
+        if container is None:
+            continue
+        for anchor in container.css("a[href]"):
+            url = urljoin(page.url, str(anchor.attributes.get("href") or "").strip())
+            url = url.split("#", 1)[0]
+            same = _host(url) == host and url.rstrip("/") != page.url.rstrip("/")
+            if same and urlsplit(url).scheme in ("http", "https") and url not in links:
+                links.append(url)
+    return links
+
+
+def _clue(text: str, record: Record, reading: Reading) -> str:
+    """A detail of the record as the page writes it, to find the record's element by."""
+    for item in reading.items:
+        if record.holds(item) and item.kind in CLUE_KINDS:
+            written = " ".join(text[item.start : item.end].split())
+            if len(written) >= 4:
+                return written
+    return ""
+
+
+def _container(tree: LexborHTMLParser, clue: str, pattern: re.Pattern[str]) -> LexborNode | None:
+    """The largest element holding `clue` that names the subject at most once."""
+    best = None
+    best_size = 0
+    for node in tree.css(CONTAINER_TAGS):
+        shown = " ".join(node.text(separator=" ").split())
+        if clue in shown and (best is None or len(shown) < best_size):
+            best, best_size = node, len(shown)
+    if best is None:
+        return None
+    while best.parent is not None and best.parent.tag not in ("body", "html"):
+        shown = best.parent.text(separator=" ")
+        if len(pattern.findall(shown)) > 1:
+            break
+        best = best.parent
+    return best
 
 
 def read_pages(

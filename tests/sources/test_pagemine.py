@@ -309,3 +309,63 @@ def test_a_page_that_trips_a_bug_costs_only_that_page(monkeypatch: pytest.Monkey
     assert "+12175550163" in values(result, Kind.PHONE)  # the next page is still read
     assert values(result, Kind.EMAIL) == {"jordan.testwell@example.com"}  # bad one's snippet
     assert "1 page(s) read" in result.notes
+
+
+# --- detail pages of the subject's records ------------------------------------------------
+
+LISTING = "https://records.example.org/name/jordan-testwell"
+CARDS = """<html><body><h1>Jordan Testwell: 2 records</h1><ul class="results">
+<li class="card"><h3><a href="/p/jordan-testwell-il-38">Jordan Testwell</a>, 38</h3>
+<span>Springfield, IL</span> <span>(217) 555-0163</span>
+<a href="/p/jordan-testwell-il-38">View full report</a></li>
+<li class="card"><h3><a href="/p/jordan-testwell-or-61">Jordan Testwell</a>, 61</h3>
+<span>Portland, OR</span> <span>(503) 555-0119</span>
+<a href="/p/jordan-testwell-or-61">View full report</a></li>
+</ul><a href="/privacy/">Privacy</a></body></html>"""
+DETAIL = """<html><body><h1>Jordan Testwell, 38</h1>
+<p>Phone: (217) 555-0163</p>
+<p>Current address: 418 Prairie View Dr Apt 2, Springfield, IL 62704</p>
+<p>Previous address: 12 Old Mill Rd, Springfield, IL 62702</p>
+<p>Relatives: Casey Testwell</p></body></html>"""
+
+
+def listing_world() -> World:
+    return World(
+        {
+            LISTING: httpx.Response(200, headers=HTML, text=CARDS),
+            "https://records.example.org/p/jordan-testwell-il-38": httpx.Response(
+                200, headers=HTML, text=DETAIL
+            ),
+            "https://records.example.org/p/jordan-testwell-or-61": httpx.Response(
+                200, headers=HTML, text=DETAIL.replace("Springfield, IL", "Portland, OR")
+            ),
+        }
+    )
+
+
+def test_the_detail_page_of_the_subjects_record_is_read_and_the_namesakes_is_not() -> None:
+    world = listing_world()
+    result = run(world, [hit(LISTING)])
+    assert "https://records.example.org/p/jordan-testwell-il-38" in world.urls
+    assert "https://records.example.org/p/jordan-testwell-or-61" not in world.urls
+    assert "https://records.example.org/privacy/" not in world.urls
+    assert any(value.startswith("12 Old Mill Rd") for value in values(result, Kind.HOME_ADDRESS))
+    assert "Casey Testwell" in values(result, Kind.RELATIVE)
+
+
+def test_a_record_tied_later_is_followed_in_a_later_run() -> None:
+    world = listing_world()
+    nameless = replace(JORDAN, locations=(), phones=())  # nothing on the cards is known yet
+
+    async def go() -> tuple[SourceResult, SourceResult]:
+        async with mock_http(world) as http:
+            first = await mine([hit(LISTING)], nameless, http, "websearch")
+            later = replace(nameless, phones=("+12175550163",))  # learned elsewhere
+            second = await mine([], later, http, "websearch")
+            return first, settled(second, later)
+
+    first, second = asyncio.run(go())
+    assert world.urls == [LISTING, "https://records.example.org/p/jordan-testwell-il-38"]
+    assert any(v.startswith("12 Old Mill Rd") for v in values(second, Kind.HOME_ADDRESS))
+    assert "1 detail page(s) of your records read" in second.notes
+    assert len(first.pages) == 1
