@@ -23,7 +23,8 @@ A record is:
   (or a city of the profile in another state): someone else with the same name;
 - "unclear" otherwise (a name and nothing to tell who it is); but an unclear record that
   names only states none of the page's strongly tied records is in is a namesake (a card in
-  Oregon beside the subject's in Illinois).
+  Oregon beside the subject's in Illinois), and a record tied only by a city that also
+  names a namesake's state is unclear (a summary line naming everyone's cities).
 
 Unclear records are read as the subject's when the page also holds a subject record and no
 namesake (a blog that repeats its author's name in a footer); on a page that lists other
@@ -140,24 +141,34 @@ def read_page(text: str, items: Sequence[Extracted], profile: Profile) -> Readin
         lo, hi = _row(text, start, end) or _extent(text, mentions, i)
         inside = [item for item in items if lo <= item.start < hi]
         records.append(_judge(text[lo:hi], lo, hi, " ".join(name.split()), inside, profile))
-    return Reading(_elsewhere(records), tuple(items))
+    return Reading(_elsewhere(records, profile), tuple(items))
 
 
-def _elsewhere(records: list[Record]) -> tuple[Record, ...]:
-    """An unclear record in states none of the page's strongly tied records are in is
-    someone else: a card in Oregon beside the subject's card in Illinois."""
+def _elsewhere(records: list[Record], profile: Profile) -> tuple[Record, ...]:
+    """Judge records against the page's other records.
+
+    An unclear record in states none of the page's strongly tied records are in is someone
+    else: a card in Oregon beside the subject's card in Illinois. A record tied only by a
+    city that also names the states of namesakes on the page mixes people (a summary line:
+    "3 records: Madison, WI; Tucson, AZ"), so it is unclear: its other places may be theirs.
+    """
     tied = [
         r for r in records if r.standing is Standing.SUBJECT and any(not t.weak for t in r.ties)
     ]
     where = {state for r in tied for state in r.states}
-    if not where:
-        return tuple(records)
     judged = []
     for record in records:
         apart = record.states and not set(record.states) & where
-        if record.standing is Standing.UNCLEAR and apart:
+        if where and record.standing is Standing.UNCLEAR and apart:
             record = replace(record, standing=Standing.NAMESAKE)
         judged.append(record)
+    identity = Identity.from_profile(profile)
+    mine = {known.region for known in identity.of(TieKind.CITY) if known.region}
+    theirs = {state for r in judged if r.standing is Standing.NAMESAKE for state in r.states}
+    for number, record in enumerate(judged):
+        weak_only = record.standing is Standing.SUBJECT and all(t.weak for t in record.ties)
+        if weak_only and (set(record.states) - mine) & theirs:
+            judged[number] = replace(record, standing=Standing.UNCLEAR)
     return tuple(judged)
 
 

@@ -271,3 +271,24 @@ def test_an_unclear_card_in_another_state_than_the_tied_one_is_someone_else() ->
     reading = read_page(text, items, profile)
     assert [r.standing for r in reading.records] == [Standing.SUBJECT, Standing.NAMESAKE]
     assert [item.value for _, item in reading.facts()] == ["+12175550163"]
+
+
+def test_a_line_naming_everyones_cities_is_not_the_subjects_record() -> None:
+    profile = replace(JORDAN, phones=())  # Springfield, IL is known; nothing strong is
+    text = (
+        "Jordan Testwell\nAge 38\nLives in Springfield, IL\n"
+        "Jordan Testwell\nAge 61\nLives in Portland, OR\n"
+        "Jordan Testwell: 2 people in Springfield, IL and Portland, OR\n"
+    )
+    items = items_of(
+        text,
+        [
+            (Kind.LOCATION, "in Springfield, IL", "Springfield, IL"),
+            (Kind.LOCATION, "in Portland, OR", "Portland, OR"),
+            (Kind.LOCATION, "and Portland, OR", "Portland, OR"),
+        ],
+    )
+    reading = read_page(text, items, profile)
+    standings = [r.standing for r in reading.records]
+    assert standings == [Standing.SUBJECT, Standing.NAMESAKE, Standing.UNCLEAR]
+    assert [item.value for _, item in reading.facts()] == ["Springfield, IL"]

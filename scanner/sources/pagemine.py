@@ -224,7 +224,8 @@ def detail_links(page: Page, text: str, reading: Reading, profile: Profile) -> l
 
     A record's part of the page is found from a detail it shows (an address, a phone, an
     age or a place, as written): the smallest element whose text holds it, widened to the
-    largest ancestor that still names the subject only once (one person's card or row).
+    largest ancestor that holds no detail of another person's record (one person's card or
+    row; on a page without such details, the largest that names the subject only once).
     Pages larger than MAX_LISTING_BYTES are not searched (the walk would be slow)."""
     mine = reading.counted_as_subject()
     if not mine or len(reading.records) < 2 or len(page.html) > MAX_LISTING_BYTES:
@@ -232,12 +233,17 @@ def detail_links(page: Page, text: str, reading: Reading, profile: Profile) -> l
     pattern = name_pattern(profile)
     if pattern is None:
         return []
+    foreign = {clue for r in reading.namesakes() for clue in _clues(text, r, reading)}
     tree = LexborHTMLParser(page.html)
     host = _host(page.url)
     links: list[str] = []
     for record in mine:
-        clue = _clue(text, record, reading)
-        container = _container(tree, clue, pattern) if clue else None
+        container = None
+        clues = _clues(text, record, reading)
+        for clue in clues:
+            container = _container(tree, clue, pattern, foreign - set(clues))
+            if container is not None:
+                break
         if container is None:
             continue
         for anchor in container.css("a[href]"):
@@ -249,29 +255,42 @@ def detail_links(page: Page, text: str, reading: Reading, profile: Profile) -> l
     return links
 
 
-def _clue(text: str, record: Record, reading: Reading) -> str:
-    """A detail of the record as the page writes it, to find the record's element by."""
+def _squashed(text: str) -> str:
+    """`text` without any whitespace: markup splits "Madison, WI" into "Madison , WI"."""
+    return "".join(text.split())
+
+
+def _clues(text: str, record: Record, reading: Reading) -> list[str]:
+    """The record's details as the page writes them (squashed), to find its element by."""
+    clues = []
     for item in reading.items:
         if record.holds(item) and item.kind in CLUE_KINDS:
-            written = " ".join(text[item.start : item.end].split())
-            if len(written) >= 4:
-                return written
-    return ""
+            written = _squashed(text[item.start : item.end])
+            if len(written) >= 4 and written not in clues:
+                clues.append(written)
+    return clues
 
 
-def _container(tree: LexborHTMLParser, clue: str, pattern: re.Pattern[str]) -> LexborNode | None:
-    """The largest element holding `clue` that names the subject at most once."""
+def _container(
+    tree: LexborHTMLParser, clue: str, pattern: re.Pattern[str], foreign: set[str]
+) -> LexborNode | None:
+    """The largest element holding `clue` and none of `foreign` (other people's details);
+    when there are none, the largest that names the subject at most once."""
     best = None
     best_size = 0
     for node in tree.css(CONTAINER_TAGS):
-        shown = " ".join(node.text(separator=" ").split())
+        shown = _squashed(node.text(separator=" "))
         if clue in shown and (best is None or len(shown) < best_size):
             best, best_size = node, len(shown)
     if best is None:
         return None
     while best.parent is not None and best.parent.tag not in ("body", "html"):
         shown = best.parent.text(separator=" ")
-        if len(pattern.findall(shown)) > 1:
+        if foreign:
+            squashed = _squashed(shown)
+            if any(clue in squashed for clue in foreign):
+                break
+        elif len(pattern.findall(shown)) > 1:
             break
         best = best.parent
     return best

@@ -85,6 +85,7 @@ class LoopbackProxy:
         self.served = 0  # tunnels accepted
         self._lock = threading.Lock()
         self._dead = False
+        self._dying = False  # die() has begun: no new socket is tracked
         self._listening = True
         self._open: set[socket.socket] = set()
         self._threads: list[threading.Thread] = []  # one per client connection
@@ -142,14 +143,20 @@ class LoopbackProxy:
                 self._listener.shutdown(socket.SHUT_RDWR)  # also wakes the accept loop
 
     def die(self) -> None:
-        """Close the listening socket and every open client and upstream connection."""
+        """Close the listening socket and every open client and upstream connection.
+
+        `dead` turns true only once every connection is shut, so a client that waited for
+        it sees its kept-alive tunnels closed (not a tunnel that dies under its next request).
+        """
         self.stop_listening()
         with self._lock:
-            self._dead = True
+            self._dying = True
             doomed = list(self._open)
         for sock in doomed:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
+        with self._lock:
+            self._dead = True
 
     def __enter__(self) -> Self:
         self.start()
@@ -185,7 +192,7 @@ class LoopbackProxy:
     def _track(self, sock: socket.socket) -> bool:
         """Remember an open socket so die() can close it; False (and closed) once dead."""
         with self._lock:
-            if not self._dead:
+            if not self._dying:
                 self._open.add(sock)
                 return True
         sock.close()
@@ -219,7 +226,7 @@ class LoopbackProxy:
         """
         with self._lock:
             self.tunnels.append((host, port))
-            taking = self._listening and not self._dead
+            taking = self._listening and not self._dying
         if not taking:
             raise ConnectionAbortedError("the proxy is dying")
         world_ports = {HTTPS_PORT: self.server.https_port, HTTP_PORT: self.server.http_port}

@@ -59,11 +59,13 @@ class World:
 
 
 def run(
-    world: Callable[[httpx.Request], httpx.Response], found: list[SearchResult]
+    world: Callable[[httpx.Request], httpx.Response],
+    found: list[SearchResult],
+    profile: Profile = JORDAN,
 ) -> SourceResult:
     async def go() -> SourceResult:
         async with mock_http(world) as http:
-            return settled(await mine(found, JORDAN, http, "websearch"), JORDAN)
+            return settled(await mine(found, profile, http, "websearch"), profile)
 
     return asyncio.run(go())
 
@@ -351,6 +353,36 @@ def test_the_detail_page_of_the_subjects_record_is_read_and_the_namesakes_is_not
     assert "https://records.example.org/privacy/" not in world.urls
     assert any(value.startswith("12 Old Mill Rd") for value in values(result, Kind.HOME_ADDRESS))
     assert "Casey Testwell" in values(result, Kind.RELATIVE)
+
+
+ALIASED_CARDS = """<html><body><div class="wrap"><h1>Jordan Testwell</h1>
+<div class="card"><a href="/~jordan-testwell/1001"><h2><span>Jordan</span> <span>Q</span>
+<span>Testwell</span></h2></a><span class="age">age: 38</span>
+<div class="loc">Lives in <span>Springfield</span>, <span>IL</span></div>
+<div class="aka">Known as: Jordan Quinn Testwell, Jordan Q. Testwell</div>
+<a class="more" href="/~jordan-testwell/1001">View Profile</a></div>
+<div class="card"><a href="/~jordan-testwell/2002"><h2>Jordan Testwell</h2></a>
+<span class="age">age: 61</span>
+<div class="loc">Lives in <span>Portland</span>, <span>OR</span></div>
+<a class="more" href="/~jordan-testwell/2002">View Profile</a></div>
+<p><a href="/control/privacy">Remove my info</a></p></div></body></html>"""
+
+
+def test_a_card_that_names_the_subject_again_is_still_one_record() -> None:
+    listing = "https://finder.example.net/p/Jordan/Testwell/"
+    mine = "https://finder.example.net/~jordan-testwell/1001"
+    theirs = "https://finder.example.net/~jordan-testwell/2002"
+    world = World(
+        {
+            listing: httpx.Response(200, headers=HTML, text=ALIASED_CARDS),
+            mine: httpx.Response(200, headers=HTML, text=DETAIL),
+            theirs: httpx.Response(200, headers=HTML, text=DETAIL),
+        }
+    )
+    run(world, [hit(listing)], replace(JORDAN, phones=()))
+    assert mine in world.urls  # "Known as" names the subject twice more inside the card
+    assert theirs not in world.urls
+    assert "https://finder.example.net/control/privacy" not in world.urls
 
 
 def test_a_record_tied_later_is_followed_in_a_later_run() -> None:
