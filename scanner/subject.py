@@ -130,6 +130,7 @@ def name_pattern(profile: Profile) -> re.Pattern[str] | None:
 
 def read_page(text: str, items: Sequence[Extracted], profile: Profile) -> Reading:
     """Cut the page into records at each mention of the subject's name and judge each."""
+    items = _not_relatives_details(text, items)
     pattern = name_pattern(profile)
     if pattern is None:
         return Reading((), tuple(items))
@@ -142,6 +143,22 @@ def read_page(text: str, items: Sequence[Extracted], profile: Profile) -> Readin
         inside = [item for item in items if lo <= item.start < hi]
         records.append(_judge(text[lo:hi], lo, hi, " ".join(name.split()), inside, profile))
     return Reading(_elsewhere(records, profile), tuple(items))
+
+
+def _not_relatives_details(text: str, items: Sequence[Extracted]) -> list[Extracted]:
+    """`items` without what follows a relative's name in its line or cell: in "Casey
+    Testwell, 63, Portland, OR" under Relatives, the age and the city are Casey's."""
+    spans = []
+    for item in items:
+        if item.kind is Kind.RELATIVE:
+            ends = [text.find(mark, item.end) for mark in ("\n", "|", "\t")]
+            spans.append((item.end, min([end for end in ends if end >= 0] or [len(text)])))
+    kept = []
+    for item in items:
+        theirs = any(lo <= item.start < hi for lo, hi in spans)
+        if item.kind is Kind.RELATIVE or not theirs:
+            kept.append(item)
+    return kept
 
 
 def _elsewhere(records: list[Record], profile: Profile) -> tuple[Record, ...]:

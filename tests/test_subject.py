@@ -292,3 +292,24 @@ def test_a_line_naming_everyones_cities_is_not_the_subjects_record() -> None:
     standings = [r.standing for r in reading.records]
     assert standings == [Standing.SUBJECT, Standing.NAMESAKE, Standing.UNCLEAR]
     assert [item.value for _, item in reading.facts()] == ["Springfield, IL"]
+
+
+def test_a_relatives_age_and_city_are_not_the_subjects() -> None:
+    text = (
+        "Jordan Testwell, age 38, Springfield, IL\n"
+        "Relatives:\nCasey Testwell, 63, Portland, OR\n"
+        "Phone: (217) 555-0163\n"
+    )
+    items = items_of(
+        text,
+        [
+            (Kind.AGE, "age 38", "38"),
+            (Kind.RELATIVE, "Casey Testwell", "Casey Testwell"),
+            (Kind.AGE, "63", "63"),
+            (Kind.LOCATION, "Portland, OR", "Portland, OR"),
+            (Kind.PHONE, "(217) 555-0163", "+12175550163"),
+        ],
+    )
+    reading = read_page(text, items, JORDAN)
+    facts = [item.value for _, item in reading.facts()]
+    assert facts == ["38", "Casey Testwell", "+12175550163"]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
+from scanner.extract.addresses_us import state_code
 from scanner.extract.base import Extracted, make, word_cue
 from scanner.extract.name_words import NOT_NAMES, ORG_WORDS, lowered_words, name_pattern
 from scanner.models import Kind
@@ -57,6 +58,11 @@ _ITEM_SPLIT = re.compile(r"[ \t]*(?:[,;|·•/]|\band\b|&)[ \t]*|[ \t]*\n[ \t]*[
 _AGE_ITEM = re.compile(r"\(?(?:age[ \t]*:?[ \t]*)?\d{1,3}\)?", re.IGNORECASE)
 _TRAILING_AGE = re.compile(r"[ \t]*[,(]?[ \t]*(?:age[ \t]*:?[ \t]*)?\d{1,3}\)?$", re.IGNORECASE)
 _LIST_NAME = re.compile(name_pattern(2))
+# what follows a city in a list item: ", MI" or ", Michigan 48104" (then the item ends)
+_AFTER_CITY = re.compile(
+    r"[ \t]*,[ \t]*(?P<state>[A-Za-z][A-Za-z. ]{1,19}?)(?:[ \t]+\d{5})?[ \t]*(?:$|[\n,;|·•(])",
+    re.MULTILINE,
+)
 _SENTENCE_END = re.compile(r"(?<=[^\W\d_]{2})\.(?=\s|$)")
 
 
@@ -100,12 +106,19 @@ def listed(text: str, subject: set[str]) -> Iterator[tuple[Kind, int, int, str]]
             continue
         kind = Kind.REAL_NAME if _ALIAS_LABEL.fullmatch(word) else Kind.RELATIVE
         count = 0
+        state_next = False
         for lo, hi in _section_items(text, label.end()):
             floor = hi
             item = text[lo:hi]
             stripped = item.strip()
             if not stripped or _AGE_ITEM.fullmatch(stripped):
                 continue  # an empty item, or the previous name's age
+            if state_next:
+                state_next = False
+                continue  # the state after the previous name's city
+            if _city_of_the_last(text, hi):
+                state_next = True
+                continue  # "Casey Sample, 63, Ann Arbor, MI": Casey's city, no name
             sentence = _SENTENCE_END.search(stripped)
             if sentence is not None:
                 stripped = stripped[: sentence.start()]  # "… Casey Sample. Lives in …"
@@ -119,6 +132,18 @@ def listed(text: str, subject: set[str]) -> Iterator[tuple[Kind, int, int, str]]
                 count += 1
             if count >= MAX_LIST_NAMES or sentence is not None:
                 break
+
+
+def _city_of_the_last(text: str, end: int) -> bool:
+    """Whether the list item ending at `end` is followed by a US state, as a city is.
+
+    When that state is itself followed by one, it was a city ("Casey Sample, New York, NY").
+    """
+    after = _AFTER_CITY.match(text, end)
+    if after is None or state_code(after.group("state")) is None:
+        return False
+    again = _AFTER_CITY.match(text, after.end("state"))
+    return again is None or state_code(again.group("state")) is None
 
 
 def _alone_on_line(text: str, start: int, end: int) -> bool:
