@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEMO_OUT ?= demo-output
 
-.PHONY: help install demo demo-live test lint types pytest bench eval-extract browser-test clean
+.PHONY: help install demo demo-live test lint types pytest bench eval-extract eval-worlds browser-test clean
 
 help:
 	@echo "make demo   - set up, then audit the sample profile against the offline demo world"
@@ -14,6 +14,7 @@ help:
 	@echo "make test   - set up, then run ruff, mypy --strict and pytest"
 	@echo "make bench  - run the benchmark scripts (speed and memory targets)"
 	@echo "make eval-extract - score the extractors on ../shared/pii-dev (precision, recall per kind)"
+	@echo "make eval-worlds - score the scan on ../shared/worlds/dev-1 and every bench/worlds/ world (skips if absent)"
 	@echo "make clean  - remove the virtual environment and build output"
 
 $(STAMP): pyproject.toml
@@ -53,6 +54,9 @@ bench: $(STAMP)
 
 eval-extract: $(STAMP)
 	$(BIN)/python bench/pii_eval.py
+
+eval-worlds: $(STAMP)
+	EXPOSURE_AUDIT=$(CURDIR)/$(BIN)/exposure-audit scripts/eval_worlds.sh
 
 browser-test: $(STAMP)
 	@if [ -z "$$CHROMIUM" ] && ! command -v chromium >/dev/null 2>&1; then \
