@@ -157,8 +157,11 @@ def lists_info(folder: Path | None = None) -> dict[str, Any]:
 
     `sites`: sites checked by default; `checkable`: those the engine sends a request to
     (check.never_sent: not unsupported, loud or invalid); `all`: with include_all. `readers`:
-    per-site profile readers (none yet).
+    per-site profile readers (scanner/sites/readers.py), `reader_shapes` by how sure
+    their shape is.
     """
+    from scanner.sites.readers import load_readers, readers_info
+
     loaded = [current_list(name, folder) for name in ORDER]
     every = merge(loaded)
     chosen = [site for site in every if not left_out(site)]
@@ -166,7 +169,8 @@ def lists_info(folder: Path | None = None) -> dict[str, Any]:
         "sites": len(chosen),
         "checkable": sum(1 for site in chosen if not never_sent(site)),
         "all": len(every),
-        "readers": 0,
+        "readers": len(load_readers()),
+        "reader_shapes": readers_info(),
         "folder": str(folder or sites_dir()),
         "lists": [
             {

@@ -49,13 +49,27 @@ class ProfileFacts:
     links: tuple[str, ...] = ()
     avatar: str = ""
     joined: str = ""
+    emails: tuple[str, ...] = ()
 
     def texts(self) -> list[str]:
         """Everything a tie to the subject may be read from."""
-        return [self.name, self.bio, self.location, self.employer, *self.links]
+        return [self.name, self.bio, self.location, self.employer, *self.links, *self.emails]
 
     def __bool__(self) -> bool:
         return any((*self.texts(), self.avatar, self.joined))
+
+    def over(self, other: ProfileFacts) -> ProfileFacts:
+        """These facts, with `other`'s where these have none (links and emails joined)."""
+        return ProfileFacts(
+            name=self.name or other.name,
+            bio=self.bio or other.bio,
+            location=self.location or other.location,
+            employer=self.employer or other.employer,
+            links=tuple(dict.fromkeys((*self.links, *other.links)))[:MAX_LINKS],
+            avatar=self.avatar or other.avatar,
+            joined=self.joined or other.joined,
+            emails=tuple(dict.fromkeys((*self.emails, *other.emails)))[:MAX_LINKS],
+        )
 
 
 def read_profile(html: str, page_url: str) -> ProfileFacts:
@@ -68,15 +82,15 @@ def read_profile(html: str, page_url: str) -> ProfileFacts:
                 found.setdefault("links", []).extend(value)
             elif value and not found.get(key):
                 found[key] = value
-    links = [_link(page_url, str(v)) for v in found.get("links", [])]
+    links = [link(page_url, str(v)) for v in found.get("links", [])]
     return ProfileFacts(
-        name=_clip(found.get("name", ""), "name"),
-        bio=_clip(found.get("bio", ""), "bio"),
-        location=_clip(found.get("location", ""), "location"),
-        employer=_clip(found.get("employer", ""), "employer"),
+        name=clip(found.get("name", ""), "name"),
+        bio=clip(found.get("bio", ""), "bio"),
+        location=clip(found.get("location", ""), "location"),
+        employer=clip(found.get("employer", ""), "employer"),
         links=tuple(dict.fromkeys(link for link in links if link))[:MAX_LINKS],
-        avatar=_link(page_url, str(found.get("avatar", ""))),
-        joined=_clip(found.get("joined", ""), "joined"),
+        avatar=link(page_url, str(found.get("avatar", ""))),
+        joined=clip(found.get("joined", ""), "joined"),
     )
 
 
@@ -257,13 +271,13 @@ def _labelled(node: LexborNode) -> str:
     return label
 
 
-def _clip(value: Any, field: str) -> str:
+def clip(value: Any, field: str) -> str:
     text = _text(value)
     limit = MAX_TEXT[field]
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _link(base: str, value: str) -> str:
+def link(base: str, value: str) -> str:
     value = value.strip()
     if not value or len(value) > 2_000 or any(ord(c) < 32 for c in value):
         return ""

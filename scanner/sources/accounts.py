@@ -7,15 +7,17 @@ sites update` installed where there are any, else the snapshots shipped with the
 package), or the list given to the source (`scan --sites FILE.json`, a replay world's
 sites.json). At most MAX_HANDLES handles. An account found this way only shares the username:
 it gets UNTIED confidence and yields no leads; the report says nothing ties it to the
-subject. Then the public pages of the first MAX_PROFILES found accounts are read
-(scanner.pagefetch: public addresses only, HTML only, size cap) for the standard profile
-markup (scanner/sites/reveal.py: JSON-LD / microdata Person, h-card, OpenGraph). When the page
-shows the subject's name, email, domain or another handle (base.tie), the account is TIED
-and what the page shows becomes findings with the account as source: name, place,
-employer, links, the photo's address (as text, never embedded) and what the bio holds
-(phones, emails, addresses, …). A page that ties nothing has its details left out: it may
-be someone else's. Each found account's removal steps end with how to delete it, when
-JustDeleteMe knows the site (scanner/sites/deletion.py).
+subject. Then the first MAX_PROFILES found accounts are read (scanner/sites/readers.py:
+the site's reader, one request to its page or public API, else the page's standard markup
+through scanner/sites/reveal.py; scanner.pagefetch: public addresses only, size cap). When
+what it shows holds the subject's name, email, domain or another handle
+(identity.tie_account), the account is TIED and what it shows becomes findings with the
+account as source, each carrying the ties (so the pipeline's identity.learn learns from
+them): name, place, employer, emails, links, the photo's address (as text, never
+embedded) and what the bio holds (phones, emails, addresses, …). An account that ties
+nothing has its details left out: it may be someone else's ("is it yours?"). Each found
+account's removal steps end with how to delete it, when JustDeleteMe knows the site
+(scanner/sites/deletion.py).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from collections import Counter
 from scanner.errors import SourceUnavailable
 from scanner.extract import extract_text
 from scanner.http import Http
+from scanner.identity.accounts import AccountTie, tie_account
 from scanner.models import (
     Account,
     AccountStatus,
@@ -35,13 +38,13 @@ from scanner.models import (
     SourceRef,
     SourceResult,
 )
-from scanner.pagefetch import Page, fetch
 from scanner.sites.catalogue import Catalogue
 from scanner.sites.check import SiteResult, Verdict, check_sites
 from scanner.sites.deletion import deletion_for, deletion_step
 from scanner.sites.lists import merged_catalogue
-from scanner.sites.reveal import ProfileFacts, read_profile
-from scanner.sources.base import TIED, UNTIED, Source, pick, plain_handles, tie
+from scanner.sites.readers import Reading, read_account
+from scanner.sites.reveal import ProfileFacts
+from scanner.sources.base import UNTIED, Source, pick, plain_handles
 
 NAME = "accounts"
 MAX_HANDLES = 3
@@ -103,11 +106,11 @@ class AccountsSource(Source):
                 if result.verdict is not Verdict.FOUND:
                     accounts.append(_account(result))
                     continue
-                facts: ProfileFacts | None = None
+                reading = Reading(None)
                 if reads < MAX_PROFILES:
                     reads += 1
-                    facts = await _read_profile(http, result.url)
-                seen, details = _found(result, facts, profile)
+                    reading = await _read(http, result)
+                seen, details = _found(result, reading, profile)
                 observations.extend(seen)
                 accounts.append(_account(result, details))
             notes.append(_summary(handle, results))
@@ -132,14 +135,13 @@ def _account(result: SiteResult, extra: dict[str, str] | None = None) -> Account
     return Account(result.site.name, result.url, result.username, status, details)
 
 
-async def _read_profile(http: Http, url: str) -> ProfileFacts | None:
-    """The found account's public page, read for what it shows (None: not readable)."""
-    page = await fetch(http, url)
-    return read_profile(page.html, page.url) if isinstance(page, Page) else None
+async def _read(http: Http, result: SiteResult) -> Reading:
+    """What the found account shows: its reader's one request, else its page's markup."""
+    return await read_account(http, result.site, result.site.account(result.username), result.url)
 
 
 def _found(
-    result: SiteResult, facts: ProfileFacts | None, profile: Profile
+    result: SiteResult, reading: Reading, profile: Profile
 ) -> tuple[list[Observation], dict[str, str]]:
     """A found account's observations, and what its account row says about its page.
 
@@ -147,30 +149,39 @@ def _found(
     another handle on it) has its details reported; another person's profile stays out.
     """
     site, name, url = result.site.name, result.username, result.url
-    if facts is None:
-        return [_observation(result)], {}
-    why = tie(profile, facts.texts(), looked_up=name)
-    if not why:
-        return [_observation(result)], {"profile": "read: nothing on it ties it to you"}
+    facts = reading.facts
+    said = {"reader": reading.reader.label} if reading.reader is not None else {}
+    if reading.note:
+        said["read"] = reading.note
+    if not facts:
+        return [_observation(result)], said
+    tied = tie_account(profile, facts.texts(), looked_up=name)
+    if not tied:
+        return [_observation(result)], {**said, "profile": "read: nothing on it ties it to you"}
     account = Observation(
         Kind.ACCOUNT,
         url,
         SourceRef(NAME, url),
-        f"{site}: an account named {name}; {why}",
-        TIED,
-        f"an account named {name} on {site}; {why}",
+        f"{site}: an account named {name}; {tied.why}",
+        tied.confidence,
+        f"an account named {name} on {site}; {tied.why}",
         (_edit_step(site), *_deletion(url)),
+        ties=tied.ties,
     )
-    return [account, *_revealed(facts, site, url, profile)], {"profile": f"tied: {why}"}
+    shown = _revealed(facts, site, url, profile, tied)
+    return [account, *shown], {**said, "profile": f"tied: {tied.why}"}
 
 
-def _revealed(facts: ProfileFacts, site: str, url: str, profile: Profile) -> list[Observation]:
+def _revealed(
+    facts: ProfileFacts, site: str, url: str, profile: Profile, tied: AccountTie
+) -> list[Observation]:
     step = _edit_step(site)
     shown: list[tuple[Kind, str, str]] = [
         (Kind.REAL_NAME, facts.name, "name"),
         (Kind.LOCATION, facts.location, "location"),
         (Kind.EMPLOYER, facts.employer, "works for"),
         (Kind.PHOTO, facts.avatar, "profile photo"),
+        *((Kind.EMAIL, email, "email") for email in facts.emails),
         *((Kind.WEBSITE, link, "link") for link in facts.links),
     ]
     names = (*profile.names, *profile.aliases)
@@ -183,9 +194,10 @@ def _revealed(facts: ProfileFacts, site: str, url: str, profile: Profile) -> lis
             value,
             SourceRef(NAME, url),
             f"{site} profile, {label}" + ("" if label.startswith("bio:") else f": {value}"),
-            TIED,
+            tied.confidence,
             f"on your {site} profile",
             (step,),
+            ties=tied.ties,
         )
         for kind, value, label in shown
         if value

@@ -188,12 +188,12 @@ def test_an_unreadable_installed_copy_falls_back_to_the_bundled_one(tmp_path: Pa
 
 def test_lists_info_is_what_sites_info_shows() -> None:
     info = lists_info()
-    assert set(info) == {"sites", "checkable", "all", "readers", "folder", "lists"}
+    assert set(info) == {"sites", "checkable", "all", "readers", "reader_shapes", "folder", "lists"}
     assert info["sites"] == len(merged_catalogue().sites)
     assert info["all"] == len(merged_catalogue(include_all=True).sites)
     assert info["checkable"] == sum(1 for s in merged_catalogue().sites if not never_sent(s))
     assert info["checkable"] < info["sites"] < info["all"]
-    assert info["readers"] == 0
+    assert info["readers"] == sum(info["reader_shapes"].values()) > 0
     assert [item["name"] for item in info["lists"]] == list(ORDER)
     for item in info["lists"]:
         assert set(item) == {"name", "title", "sites", "date", "licence", "installed", "path"}

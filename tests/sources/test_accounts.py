@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from scanner.models import AccountStatus, Kind, Profile, SourceResult
-from scanner.sites.catalogue import Catalogue, load_catalogue
+from scanner.sites.catalogue import Catalogue, Site, load_catalogue
 from scanner.sites.update import sites_dir
 from scanner.sources import accounts
 from scanner.sources.accounts import AccountsSource
@@ -160,3 +160,52 @@ def test_only_so_many_found_pages_are_opened(monkeypatch: pytest.MonkeyPatch) ->
     (only,) = result.observations
     assert only.confidence == UNTIED
     assert not any("opened" in note for note in result.notes)
+
+
+def test_a_tied_accounts_details_carry_their_ties_and_teach_the_identity() -> None:
+    from scanner.identity import Identity
+    from scanner.identity.learn import learn
+
+    result = run_with(TIED_PAGE)
+    assert all(o.ties for o in result.observations)
+    learned = learn(result.observations, Identity.from_profile(PROFILE))
+    assert "jt.seeds@example.org" in {k.value for k in learned}
+
+
+def test_an_untied_hit_teaches_nothing() -> None:
+    from scanner.identity import Identity
+    from scanner.identity.learn import learn
+
+    result = run_with(OTHER_PAGE)
+    assert not learn(result.observations, Identity.from_profile(PROFILE))
+
+
+DISCOURSE = Catalogue(
+    (Site("Privacy Guides", "https://discuss.example/u/{account}", e_code=200, m_code=404),),
+    "test",
+)
+DISCOURSE_USER = (Path(__file__).parent.parent / "sites/reader_fixtures/discourse.json").read_text()
+
+
+def discourse(request: httpx.Request) -> httpx.Response:
+    if request.url.path == "/u/jtestwell":
+        return httpx.Response(200, text="<title>jtestwell</title>")
+    if request.url.path == "/u/jtestwell.json":
+        json = {"content-type": "application/json"}
+        return httpx.Response(200, headers=json, text=DISCOURSE_USER)
+    return httpx.Response(404, text="no")
+
+
+def test_a_shared_platforms_reader_reads_the_public_api() -> None:
+    async def go() -> tuple[SourceResult, list[str]]:
+        async with mock_http(discourse) as http:
+            result = await AccountsSource(DISCOURSE).search(PROFILE, http)
+            return result, [str(r.url) for r in http.sent]
+
+    result, sent = asyncio.run(go())
+    assert "https://discuss.example/u/jtestwell.json" in sent
+    seen = {(o.kind, o.value) for o in result.observations}
+    assert (Kind.LOCATION, "Springfield, IL") in seen
+    assert (Kind.WEBSITE, "https://jordan.example.org") in seen
+    account = next(a for a in result.accounts if a.site == "Privacy Guides")
+    assert account.details["reader"] == "the Discourse reader (recorded capture)"
