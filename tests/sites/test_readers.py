@@ -40,6 +40,15 @@ EXPECTED: dict[str, dict[str, object]] = {
                       "links": (SITE,)},
     "telegram": {"name": NAME, "bio": "Ferns in Springfield",
                  "avatar": "https://cdn.telesco.example/file/a.jpg"},
+    "bluesky-username": {"name": NAME, "bio": "Ferns and maps", "joined": "2023-04-05"},
+    "reddit": {"name": NAME, "bio": "Gardener, Springfield", "joined": "2017-07-14"},
+    "hackernews": {"bio": f"Jordan Testwell. Site: {SITE}", "links": (SITE,),
+                   "joined": "2007-03-15"},
+    "lichess.org": {"name": NAME, "location": PLACE, "bio": "Chess and ferns.",
+                    "links": (SITE, "https://github.com/jtestwell"), "joined": "2010-11-22"},
+    "rubygems.org": {"emails": ("jordan.testwell@example.com",)},
+    "discogs": {"name": NAME, "location": PLACE, "bio": "I collect records.", "links": (SITE,),
+                "joined": "2006-02-02"},
 }  # fmt: skip
 ANSWER_URL = {"discourse": "https://forum.example/u/jtestwell.json"}
 
