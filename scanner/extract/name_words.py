@@ -61,6 +61,23 @@ HONORIFICS = words(
 HONORIFIC = r"(?:" + "|".join(HONORIFICS) + r")"
 OPT_HONORIFIC = r"(?:" + HONORIFIC + r"\.? )?"
 
+# Nouns for kin and the people close to someone: "Jane's husband", "my wife Ana", "la
+# esposa de Ana". Only people have them, so the name beside one is a person's. Plurals
+# apart: "Canada's sons" is rhetoric, "my kids Ana and Tom" is not.
+KIN_NOUNS = words(
+    """wife husband spouse mother father mom mum dad mommy daddy son daughter kid child
+    brother sister sibling grandmother grandfather grandma grandpa granny grandson
+    granddaughter aunt uncle niece nephew cousin fiancé fiancée fiance fiancee boyfriend
+    girlfriend widow widower stepson stepdaughter stepmother stepfather stepdad stepmom"""
+)
+KIN_PLURALS = words(
+    "parents sons daughters kids children brothers sisters siblings grandchildren grandkids"
+)
+KIN_NOUNS_ES = words(
+    """esposa esposo marido mujer madre padre mamá papá hijo hija hijos hijas hermano hermana
+    hermanos abuelo abuela nieto nieta tío tía sobrino sobrina primo prima novio novia
+    suegro suegra cuñado cuñada"""
+)
 # Capitalised words that are not names, or not of a person, when a cue is followed by them.
 NOT_NAMES = words(
     """the a an this that these those my your his her our their its he she it they we i you
@@ -78,7 +95,7 @@ NOT_NAMES = words(
     maybe asap back later anytime soon contact us info information hours opening get note
     notes memo invoice receipt statement summary agenda minutes form application
     evening night new old unlisted withheld confidential same above below other others
-    monday tuesday wednesday thursday friday saturday sunday"""
+    monday tuesday wednesday thursday friday saturday sunday police lord dios"""
 )
 # Words that end the name of an organisation or a place, not a person.
 ORG_WORDS = words(

@@ -49,6 +49,7 @@ from collections.abc import Iterable, Iterator
 
 from scanner.extract.base import FIELD_END, Extracted, is_field, make, word_cue, words
 from scanner.extract.name_blocks import find_card_names, find_names_above
+from scanner.extract.name_prose import find_prose_names
 from scanner.extract.name_words import (
     HONORIFICS,
     OPT_HONORIFIC,
@@ -323,6 +324,8 @@ def find_real_names(text: str) -> list[Extracted]:
     """Names that a cue (field label, honorific, greeting, record header…) introduces."""
     spans: dict[tuple[int, int], str] = {}
     for start, end, value in _cued(text):
+        spans.setdefault((start, end), value)
+    for start, end, value in find_prose_names(text):
         spans.setdefault((start, end), value)
     for kind, start, end, value in listed(text, set()):
         if kind is Kind.REAL_NAME:
