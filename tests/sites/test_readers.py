@@ -49,6 +49,12 @@ EXPECTED: dict[str, dict[str, object]] = {
     "rubygems.org": {"emails": ("jordan.testwell@example.com",)},
     "discogs": {"name": NAME, "location": PLACE, "bio": "I collect records.", "links": (SITE,),
                 "joined": "2006-02-02"},
+    "gitlab": {"name": NAME, "avatar": "https://gitlab.example/uploads/user/avatar/1/cd8.jpeg"},
+    "mediawiki": {"joined": "2008-03-04"},
+    "inaturalist": {"name": NAME, "joined": "2008-03-20",
+                    "avatar": "https://static.inaturalist.example/attachments/users/icons/1/medium.jpg"},
+    "dev.to": {"name": NAME, "links": (SITE, "https://x.com/jtestwell_x",
+                                       "https://github.com/jtestwell")},
 }  # fmt: skip
 ANSWER_URL = {"discourse": "https://forum.example/u/jtestwell.json"}
 
@@ -101,6 +107,16 @@ def test_shared_platforms_are_one_reader_each() -> None:
     assert planned.url == "https://social.example/api/v1/accounts/lookup?acct=jtestwell"
     forum = Site("Privacy Guides", "https://discuss.example/u/{account}.json")
     assert reader_for(forum, "https://discuss.example/u/jtestwell") is not None
+    wiki = Site(
+        "OpenStreetMap Wiki",
+        "https://wiki.example/w/api.php?action=query&list=users&ususers={account}",
+    )
+    reader = reader_for(wiki, "https://wiki.example/wiki/User:jtestwell")
+    assert reader is not None
+    assert plan(reader, wiki, "jtestwell", "https://wiki.example/wiki/User:jtestwell").url == (
+        "https://wiki.example/w/api.php?action=query&list=users&ususers=jtestwell"
+        "&usprop=registration&format=json"
+    )
 
 
 def test_api_requests_are_filled_from_the_account_url() -> None:
