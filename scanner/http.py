@@ -2,10 +2,13 @@
 
 `Http` sends what sources ask for through a stack of transports (scanner.transports):
 
-    request():  redirects (httpx) > retries > log > per-host cap > size cap > the network
-    check():    (site checks: one try, no redirect)  log > per-host cap > size cap > the
-                direct connections of scanner.http_direct, or the network when a proxy
-                carries the request
+    request():  redirects (httpx, on the same host only) > 429 circuit > retries > log >
+                per-host cap > API key scope > size cap > the network; with
+                follow_redirects=False (pages, which check each hop themselves) the same
+                without the redirect rule
+    check():    (site checks: one try, no redirect)  429 circuit > log > per-host cap >
+                size cap > the direct connections of scanner.http_direct, or the network
+                when a proxy carries the request
 
 "The network" is the network path's PathTransport (scanner.netpath: through the proxy the
 path names for each address, or straight there), spread over pool shards; with a custom
@@ -16,14 +19,24 @@ Besides sending, an Http is what one scan shares: `sent` (every request, for "wh
 scan sent where"), `pace` (spacing a service asks for, across every lookup of the scan),
 `state` (a source's per-scan memory, e.g. web search's answered queries), `live` (whether
 requests reach the network) and the network `path`. Failures come out as SourceUnavailable
-with one line naming the host and what went wrong (through a proxy, the proxy).
+with one line naming the host and what went wrong (through a proxy, the proxy); a request
+to a host that answered 429 earlier in the scan is Blocked before anything is sent.
+
+Who the requests say they are: every request carries a common browser's User-Agent
+(`BROWSER_AGENT`), so a site being audited (a people-search page, a forum) cannot tell that
+the person it shows is auditing themselves. An API that asks clients to identify
+themselves (GitHub, Have I Been Pwned, Reddit) gets the honest `USER_AGENT` from the view
+`http.speaking_as(Agent.IDENTIFIED)`, which the pipeline hands to each source by the
+source's `agent` declaration.
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from http.cookiejar import DefaultCookiePolicy
 from types import TracebackType
 from typing import Any, TypeVar, cast
@@ -31,24 +44,47 @@ from typing import Any, TypeVar, cast
 import httpx
 
 from scanner import __version__
-from scanner.errors import SourceUnavailable
+from scanner.errors import Blocked, SourceUnavailable
 from scanner.http_direct import DirectTransport, idle_limit
 from scanner.models import OFFLINE_ROUTE, NetworkRoute, SentRequest
-from scanner.netpath import NetworkPath, PathTransport, Proxy, network_path, tls_context
+from scanner.netpath import Hops, NetworkPath, PathTransport, Proxy, network_path, tls_context
 from scanner.transports import (
+    API_KEY,
     RETRY_STATUSES,
+    ApiKey,
     CappedTransport,
+    CircuitTransport,
     HostLimits,
     HostLimitTransport,
+    HostResting,
+    KeyScopeTransport,
     LogTransport,
+    RedirectRefused,
+    Resting,
     RetryTransport,
+    SameHostRedirects,
     ShardedTransport,
     retry_after_seconds,
 )
 
-__all__ = ["RETRY_STATUSES", "USER_AGENT", "Http", "HttpSettings", "retry_after_seconds"]
+__all__ = [
+    "BROWSER_AGENT",
+    "RETRY_STATUSES",
+    "USER_AGENT",
+    "Agent",
+    "ApiKey",
+    "Http",
+    "HttpSettings",
+    "retry_after_seconds",
+]
 
+# Sent only to APIs that ask clients to identify themselves (Agent.IDENTIFIED).
 USER_AGENT = f"exposure-audit/{__version__} (personal exposure audit; local-first)"
+# Sent everywhere else: a common desktop browser's, so an audited site learns nothing.
+BROWSER_AGENT = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36"
+)
 POOL_SIZE = 16  # connections per pool shard
 T = TypeVar("T")
 
@@ -68,8 +104,16 @@ class HttpSettings:
     per_host: int = 4  # concurrent requests to one host
     max_connections: int = 32
     max_bytes: int = 5_000_000  # response bodies larger than this are refused
-    user_agent: str = USER_AGENT
+    user_agent: str = BROWSER_AGENT  # what every request says it is
+    identified_agent: str = USER_AGENT  # what sources declaring Agent.IDENTIFIED say
     pacing: bool = True  # honour services' request spacing (off when replaying a world)
+
+
+class Agent(StrEnum):
+    """Which User-Agent a source's requests carry (its `agent` declaration)."""
+
+    BROWSER = "browser"  # a common browser's: sites being audited, most APIs
+    IDENTIFIED = "identified"  # exposure-audit's own: APIs that ask clients to say who they are
 
 
 class Http:
@@ -89,19 +133,33 @@ class Http:
         self._state: dict[type, object] = {}
         self._pace_locks: dict[str, asyncio.Lock] = {}
         self._paced_at: dict[str, float] = {}
+        self.agent = self.settings.user_agent  # speaking_as(Agent.IDENTIFIED) changes it
+        self.hops = Hops(self.path)  # redirect hops keep the proxy of the answer before them
         tls = tls_context(self.path) if self.live or self.path.ca_origin else None
         limits = HostLimits(self.settings.per_host)
         self._bottom = transport or self._network(tls)  # what answers: the network or a stand-in
         self._check_bottom = self._check_network(self._bottom, tls)
-        self._client = self._make_client(self._stack(self._bottom, limits, retry=True))
-        self._checks = self._make_client(self._stack(self._check_bottom, limits))
+        resting = self.state(Resting)
+        retried = CircuitTransport(self._stack(self._bottom, limits, retry=True), resting)
+        self._client = self._make_client(SameHostRedirects(retried), follow=True)
+        self._pages = self._make_client(retried)
+        checks = CircuitTransport(self._stack(self._check_bottom, limits), resting)
+        self._checks = self._make_client(checks)
+
+    def speaking_as(self, agent: Agent) -> Http:
+        """This Http, saying it is `agent`: the same clients, log, pace and state (a view,
+        never closed on its own)."""
+        view = copy.copy(self)
+        s = self.settings
+        view.agent = s.identified_agent if agent is Agent.IDENTIFIED else s.user_agent
+        return view
 
     def _network(self, tls: Any) -> httpx.AsyncBaseTransport:
         """The path's transport, spread over pool shards of POOL_SIZE connections."""
         s = self.settings
         shards = max(1, s.max_connections // POOL_SIZE)
         limits = httpx.Limits(max_connections=max(s.per_host, s.max_connections // shards))
-        return ShardedTransport(lambda: PathTransport(self.path, tls, limits), shards)
+        return ShardedTransport(lambda: PathTransport(self.path, tls, limits, self.hops), shards)
 
     def _check_network(self, network: httpx.AsyncBaseTransport, tls: Any) -> Any:
         """Site checks' bottom layer: direct connections when every request goes straight
@@ -114,7 +172,7 @@ class Http:
         self, bottom: httpx.AsyncBaseTransport, limits: HostLimits, *, retry: bool = False
     ) -> httpx.AsyncBaseTransport:
         s = self.settings
-        layer: httpx.AsyncBaseTransport = CappedTransport(bottom, s.max_bytes)
+        layer: httpx.AsyncBaseTransport = KeyScopeTransport(CappedTransport(bottom, s.max_bytes))
         layer = LogTransport(HostLimitTransport(layer, limits), self.sent)
         if not retry:
             return layer
@@ -126,13 +184,15 @@ class Http:
             max_retry_after=s.max_retry_after,
         )
 
-    def _make_client(self, transport: httpx.AsyncBaseTransport) -> httpx.AsyncClient:
+    def _make_client(
+        self, transport: httpx.AsyncBaseTransport, *, follow: bool = False
+    ) -> httpx.AsyncClient:
         s = self.settings
         client = httpx.AsyncClient(
             transport=transport,
             timeout=httpx.Timeout(s.timeout, connect=s.connect_timeout),
             headers={"User-Agent": s.user_agent},
-            follow_redirects=True,
+            follow_redirects=follow,
             trust_env=False,  # the path decided proxy and CA; no .netrc credentials
         )
         # No cookie is ever kept: nothing links one request of a scan to another.
@@ -146,8 +206,9 @@ class Http:
 
     def resolves_locally(self, url: httpx.URL | str) -> bool:
         """Whether sending to url makes this computer look its host name up (no proxy
-        carries it and no stand-in transport answers it)."""
-        return self.live and self.path.resolves_locally(url)
+        carries it, not even as a redirect hop, and no stand-in transport answers it)."""
+        target = httpx.URL(url) if isinstance(url, str) else url
+        return self.live and self.hops.proxy_for(target) is None
 
     def state(self, kind: type[T]) -> T:
         """This scan's one `kind()` (made on first use): a source's memory across its runs
@@ -187,7 +248,7 @@ class Http:
 
     async def aclose(self) -> None:
         await self._checks.aclose()
-        await self._client.aclose()
+        await self._client.aclose()  # _pages shares its transports
 
     async def get(
         self,
@@ -195,8 +256,9 @@ class Http:
         *,
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
+        key: ApiKey | None = None,
     ) -> httpx.Response:
-        return await self.request("GET", url, params=params, headers=headers)
+        return await self.request("GET", url, params=params, headers=headers, key=key)
 
     async def request(
         self,
@@ -208,16 +270,20 @@ class Http:
         data: Mapping[str, str] | None = None,
         json: Any = None,
         follow_redirects: bool = True,
+        key: ApiKey | None = None,
     ) -> httpx.Response:
         """Send with retries; return the final response (any status) with its body read.
 
-        Raises SourceUnavailable when no response arrived after every attempt, and
-        ResponseTooLarge when the body passes the size cap. `params` are merged into the URL's
-        query, winning on a shared name (httpx 0.28 alone would drop the URL's query, even
-        for an empty `params`). `follow_redirects=False` hands back a 3xx as it came.
+        Raises SourceUnavailable when no response arrived after every attempt, when a
+        redirect leaves the host ("redirected to another host (…): not followed"), and
+        ResponseTooLarge when the body passes the size cap; Blocked when the host answered
+        429 earlier in the scan. `params` are merged into the URL's query, winning on a
+        shared name (httpx 0.28 alone would drop the URL's query, even for an empty
+        `params`). `follow_redirects=False` hands back a 3xx as it came. `key` is sent only
+        to its own host over HTTPS (SourceUnavailable, nothing sent, for any other URL).
         """
-        client = self._client
-        return await self._send(client, method, url, params, headers, data, json, follow_redirects)
+        client = self._client if follow_redirects else self._pages
+        return await self._send(client, method, url, params, headers, data, json, key)
 
     async def check(
         self,
@@ -230,7 +296,7 @@ class Http:
     ) -> httpx.Response:
         """A site check: one try, redirects not followed, on direct connections where every
         request goes straight to its host. Same answer and errors as `request`."""
-        return await self._send(self._checks, method, url, None, headers, data, json, False)
+        return await self._send(self._checks, method, url, None, headers, data, json, None)
 
     async def _send(
         self,
@@ -241,12 +307,23 @@ class Http:
         headers: Mapping[str, str] | None,
         data: Mapping[str, str] | None,
         json: Any,
-        follow_redirects: bool,
+        key: ApiKey | None,
     ) -> httpx.Response:
         target = httpx.URL(url).copy_merge_params(params) if params else httpx.URL(url)
-        request = client.build_request(method, target, headers=headers, data=data, json=json)
+        if key is not None and not key.fits(target):
+            raise SourceUnavailable(
+                f"{target.host}: the API key is only for https://{key.host}; nothing was sent"
+            )
+        extensions = {API_KEY: key} if key is not None else None
+        request = client.build_request(
+            method, target, headers=headers, data=data, json=json, extensions=extensions
+        )
+        if headers is None or "user-agent" not in {name.lower() for name in headers}:
+            request.headers["User-Agent"] = self.agent
         try:
-            return await client.send(request, follow_redirects=follow_redirects)
+            return await client.send(request)
+        except HostResting as exc:
+            raise Blocked(f"{request.url.host}: {exc}") from exc
         except httpx.RequestError as exc:  # transport errors, too many redirects, bad encoding
             proxy = self.path.proxy_for(request.url) if self.live else None
             raise SourceUnavailable(f"{request.url.host}: {_describe(exc, proxy)}") from exc
@@ -256,6 +333,8 @@ def _describe(exc: httpx.RequestError, proxy: Proxy | None = None) -> str:
     """One line for a failed request; through a proxy, failures to reach it say so."""
     if isinstance(exc, httpx.TooManyRedirects):
         return "too many redirects"
+    if isinstance(exc, RedirectRefused):
+        return str(exc)
     if isinstance(exc, httpx.DecodingError):
         return f"response could not be decoded ({exc})"
     if isinstance(exc, httpx.TimeoutException):

@@ -16,6 +16,11 @@ Where a proxy comes from, first match wins:
    addresses, `http_proxy` / `HTTP_PROXY` for http ones, `all_proxy` / `ALL_PROXY` for
    either (lower case wins); `no_proxy` / `NO_PROXY` lists hosts that go straight.
 
+A redirect hop takes the proxy that carried the answer pointing to it (Hops), even where
+the path alone would send it straight there: with only HTTPS_PROXY set, an https page
+redirecting to http:// is fetched through the HTTPS proxy, not directly. Only NO_PROXY
+sends such a hop straight.
+
 Schemes: http, https (the proxy itself over TLS), socks5h and socks5. Through any proxy
 the proxy resolves names: an HTTP proxy gets `CONNECT host:port`, and httpx sends SOCKS5
 targets as names whatever the scheme, so a `socks5://` proxy is used as `socks5h://`
@@ -42,6 +47,7 @@ import httpx
 
 from scanner.errors import InputError
 from scanner.models import NetworkRoute
+from scanner.transports import REDIRECTS
 
 PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
 TOR_ENV = "EXPOSURE_AUDIT_TOR"
@@ -119,6 +125,15 @@ class NetworkPath:
     def resolves_locally(self, url: httpx.URL | str) -> bool:
         """Whether a request to url makes this computer look the host name up itself."""
         return self.proxy_for(url) is None
+
+    def hop_proxy(self, url: httpx.URL, carried_by: Proxy | None) -> Proxy | None:
+        """The proxy for a redirect hop to url from an answer `carried_by` brought: the
+        path's own, else the one that carried the answer (an http:// hop with only
+        HTTPS_PROXY set stays behind it), unless NO_PROXY names the hop's host."""
+        own = self.proxy_for(url)
+        if own is not None or carried_by is None:
+            return own
+        return None if bypassed(url.host, url.port, self.no_proxy) else carried_by
 
     def route(self) -> NetworkRoute:
         """What the report says about the path (no credentials, no file paths)."""
@@ -306,16 +321,56 @@ def _ca_file_context(file: Path, origin: str | None) -> ssl.SSLContext:
         ) from None
 
 
+class Hops:
+    """Where proxied answers redirected to (address -> the proxy that carried the answer),
+    so each hop takes the proxy of the hop before it: a scan's memory, shared by every
+    PathTransport and read by Http.resolves_locally. At most MAX addresses (oldest go)."""
+
+    MAX = 4096
+
+    def __init__(self, path: NetworkPath) -> None:
+        self._path = path
+        self._carried: dict[str, Proxy] = {}
+
+    def proxy_for(self, url: httpx.URL) -> Proxy | None:
+        """The proxy that carries a request to url: the path's, or the one a redirect to
+        it came through."""
+        return self._path.hop_proxy(url, self._carried.get(str(url)))
+
+    def seen(self, request: httpx.Request, response: httpx.Response, proxy: Proxy | None) -> None:
+        """Remember where a proxied redirect points, so its hop goes through `proxy` too."""
+        location = response.headers.get("location", "").strip()
+        if proxy is None or response.status_code not in REDIRECTS or not location:
+            return
+        try:
+            target = request.url.join(location)
+        except (httpx.InvalidURL, ValueError):
+            return
+        if self._path.proxy_for(target) is None and self._path.hop_proxy(target, proxy):
+            self._carried.pop(str(target), None)
+            self._carried[str(target)] = proxy
+            while len(self._carried) > self.MAX:
+                del self._carried[next(iter(self._carried))]
+
+
 class PathTransport(httpx.AsyncBaseTransport):
     """Sends each request the way a NetworkPath says: through its proxy, or straight there.
 
     One httpx transport (one connection pool) per proxy and one for direct requests, all
     with the same TLS context and limits; `proxy_for` alone decides which one a request
-    takes, so httpx, page reading and the report cannot disagree about the route.
+    takes, so httpx, page reading and the report cannot disagree about the route. With
+    `hops`, a redirect hop takes the proxy that carried the answer pointing to it.
     """
 
-    def __init__(self, path: NetworkPath, verify: ssl.SSLContext, limits: httpx.Limits) -> None:
+    def __init__(
+        self,
+        path: NetworkPath,
+        verify: ssl.SSLContext,
+        limits: httpx.Limits,
+        hops: Hops | None = None,
+    ) -> None:
         self._path = path
+        self._hops = hops or Hops(path)
         self._direct = httpx.AsyncHTTPTransport(verify=verify, limits=limits, trust_env=False)
         self._proxied: dict[str, httpx.AsyncHTTPTransport] = {}
         self._socks_errors: tuple[type[Exception], ...] = ()
@@ -328,13 +383,15 @@ class PathTransport(httpx.AsyncBaseTransport):
             self._socks_errors = (SOCKSError,)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        proxy = self._path.proxy_for(request.url)
+        proxy = self._hops.proxy_for(request.url)
         if proxy is None:
             return await self._direct.handle_async_request(request)
         try:
-            return await self._proxied[proxy.url].handle_async_request(request)
+            response = await self._proxied[proxy.url].handle_async_request(request)
         except self._socks_errors as exc:  # httpcore lets socksio's errors through
             raise httpx.ProxyError(f"the SOCKS proxy broke off ({exc})", request=request) from exc
+        self._hops.seen(request, response, proxy)
+        return response
 
     async def aclose(self) -> None:
         await self._direct.aclose()

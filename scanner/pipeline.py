@@ -261,7 +261,7 @@ async def _guarded(job: _Job, http: Http, time_limit: float) -> tuple[SourceRun,
     limit = asyncio.timeout(time_limit)
     try:
         async with limit:
-            result = await source.search(profile, http)
+            result = await source.search(profile, http.speaking_as(source.agent))
         if not isinstance(result, SourceResult):
             raise TypeError(f"search() returned {type(result).__name__}, not a SourceResult")
         if job.via is not None:  # a lead's run looks up that one identifier

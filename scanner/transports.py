@@ -2,18 +2,24 @@
 
 Http (scanner.http) stacks them; each does one thing and knows nothing of the others:
 
-    RetryTransport      transport errors, 429 and 5xx tried again (Retry-After, backoff)
-      LogTransport      every request sent (each try), its status and its body's SHA-256
-        HostLimitTransport   at most `per_host` requests in flight to one host
-          CappedTransport    the body read whole and decoded, at most `max_bytes`
-            ShardedTransport | DirectTransport | a stand-in (replay, MockTransport)
-              PathTransport (scanner.netpath): through the proxy, or straight there
+    SameHostRedirects   (requests whose redirects are followed) a hop off the host refused
+    CircuitTransport    a host that answered 429 is not asked again in this scan
+      RetryTransport    transport errors, 429 and 5xx tried again (Retry-After, backoff)
+        LogTransport    every request sent (each try), its status and its body's SHA-256
+          HostLimitTransport   at most `per_host` requests in flight to one host
+            KeyScopeTransport  an API key added only on its own host, over HTTPS
+              CappedTransport  the body read whole and decoded, at most `max_bytes`
+                ShardedTransport | DirectTransport | a stand-in (replay, MockTransport)
+                  PathTransport (scanner.netpath): through the proxy, or straight there
 
 A layer gets an httpx.Request and returns an httpx.Response, as httpx's own transports do,
 so a stand-in transport (a replayed world, a test's MockTransport) slots in at the bottom
 and everything above it runs unchanged. Redirects are followed above the stack, by the
-httpx client: each hop is a request of its own, logged and capped like the first. Site
-checks (one try each, thousands at once) take the same stack without RetryTransport.
+httpx client: each hop is a request of its own, logged and capped like the first, and
+SameHostRedirects refuses a hop to another host (or port, or from https to http) before it
+is sent. Requests that follow no redirect (pages, which check each hop themselves) take
+the stack without it; site checks (one try each, thousands at once) take it without
+RetryTransport too.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import random
 import time
 import zlib
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -37,8 +44,141 @@ if TYPE_CHECKING:  # tenacity is imported when a request may be retried (start-u
     from tenacity import RetryCallState
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+API_KEY = "exposure_audit.api_key"  # the request extension that carries an ApiKey
 # Headers that no longer describe a body CappedTransport has read and decoded.
 _BODY_FRAMING = (b"content-encoding", b"content-length", b"transfer-encoding")
+
+
+class RedirectRefused(httpx.RequestError):
+    """A redirect that was not followed; the message says where it pointed."""
+
+
+class HostResting(httpx.RequestError):
+    """Nothing was sent: the host answered 429 earlier in this scan."""
+
+
+def _port(url: httpx.URL) -> int:
+    return url.port or (443 if url.scheme == "https" else 80)
+
+
+def redirect_problem(origin: httpx.URL, target: httpx.URL) -> str | None:
+    """Why a followed request's redirect from origin to target is not followed, or None.
+
+    A hop stays on the host the request was sent to: same host, same port (http to https on
+    the default ports is an upgrade, and allowed), never from https to plain http.
+    """
+    host = origin.host.lower().rstrip(".")
+    if target.scheme not in ("http", "https"):
+        return f"redirected to a {target.scheme or 'relative'} address"
+    if (target.host or "").lower().rstrip(".") != host:
+        return f"redirected to another host ({target.host or 'none'})"
+    if origin.scheme == "https" and target.scheme == "http":
+        return "redirected from https to plain http"
+    upgrade = origin.scheme == "http" and target.scheme == "https"
+    if _port(origin) != _port(target) and not (upgrade and origin.port is None):
+        return f"redirected to another port ({_port(target)})"
+    return None
+
+
+class SameHostRedirects(httpx.AsyncBaseTransport):
+    """For requests the client follows redirects for: a redirect off the host is refused.
+
+    The answer that points elsewhere is handed up as RedirectRefused ("redirected to
+    another host (other.example)"), so the source reports "could not check", never that
+    the other host's 404 means "not found". Nothing is sent to the other host.
+    """
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self._inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self._inner.handle_async_request(request)
+        if response.status_code not in REDIRECTS or "location" not in response.headers:
+            return response
+        try:
+            target = request.url.join(response.headers["location"].strip())
+        except (httpx.InvalidURL, ValueError):
+            problem: str | None = "redirected to an address that is not a URL"
+        else:
+            problem = redirect_problem(request.url, target)
+        if problem is None:
+            return response
+        await response.aclose()
+        raise RedirectRefused(f"{problem}: not followed", request=request)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    """An API key and the one host that may receive it, in `header`, over HTTPS."""
+
+    header: str
+    value: str = field(repr=False)
+    host: str
+
+    def fits(self, url: httpx.URL) -> bool:
+        return url.scheme == "https" and url.host.lower().rstrip(".") == self.host
+
+
+class KeyScopeTransport(httpx.AsyncBaseTransport):
+    """Adds a request's ApiKey (extension API_KEY) as its header, only where the key fits.
+
+    The header is decided here for every request and every redirect hop (which httpx builds
+    from the previous hop's headers): set when the hop goes to the key's own host over
+    HTTPS, removed otherwise.
+    """
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self._inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        key = request.extensions.get(API_KEY)
+        if isinstance(key, ApiKey):
+            request.headers.pop(key.header, None)  # a hop built from a request that had it
+            if key.fits(request.url):
+                request.headers[key.header] = key.value
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+class Resting:
+    """The hosts that answered HTTP 429 in this scan (host -> what they said), kept in
+    Http.state: none of them is asked again until the scan ends."""
+
+    def __init__(self) -> None:
+        self.hosts: dict[str, str] = {}
+
+
+class CircuitTransport(httpx.AsyncBaseTransport):
+    """A host that said 429 (after every retry) is not asked again in this scan.
+
+    The next request to it is refused before anything is sent (HostResting), so a rate
+    limit stops every lookup of the scan, lead runs included, not only the one that met it.
+    """
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, resting: Resting) -> None:
+        self._inner = inner
+        self._resting = resting
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        host = request.url.host.lower()
+        if host in self._resting.hosts:
+            said = self._resting.hosts[host]
+            raise HostResting(f"{said} earlier in this scan; not asked again", request=request)
+        response = await self._inner.handle_async_request(request)
+        if response.status_code == 429:
+            wait = response.headers.get("retry-after", "").strip()
+            hint = f", retry after {wait} s" if wait.isdigit() else ""
+            self._resting.hosts.setdefault(host, f"rate limited (HTTP 429{hint})")
+        return response
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
 
 
 class LogTransport(httpx.AsyncBaseTransport):

@@ -29,7 +29,15 @@ from tenacity import RetryCallState
 import scanner.http
 import scanner.http_direct
 from scanner.errors import InputError, ResponseTooLarge, SourceUnavailable
-from scanner.http import RETRY_STATUSES, USER_AGENT, Http, HttpSettings, retry_after_seconds
+from scanner.http import (
+    BROWSER_AGENT,
+    RETRY_STATUSES,
+    USER_AGENT,
+    Agent,
+    Http,
+    HttpSettings,
+    retry_after_seconds,
+)
 from scanner.http_direct import DirectTransport
 from scanner.models import OFFLINE_ROUTE, SentRequest
 from scanner.netpath import PathTransport, network_path
@@ -471,11 +479,21 @@ def test_every_request_is_logged_with_its_status() -> None:
     ]
 
 
-def test_user_agent_is_sent() -> None:
-    script = Script(response(200))
-    get(mock_http(script))
-    assert script.requests[0].headers["user-agent"] == USER_AGENT
+def test_a_browser_user_agent_is_sent_unless_the_source_identifies_itself() -> None:
+    script = Script(response(200), response(200))
+    http = mock_http(script)
+
+    async def call(h: Http) -> None:
+        await h.get(URL)
+        await h.speaking_as(Agent.IDENTIFIED).get(URL)
+
+    run(http, call)
+    assert script.requests[0].headers["user-agent"] == BROWSER_AGENT
+    assert script.requests[1].headers["user-agent"] == USER_AGENT
+    assert BROWSER_AGENT.startswith("Mozilla/5.0")
+    assert "exposure" not in BROWSER_AGENT
     assert USER_AGENT.startswith("exposure-audit/")
+    assert len(http.sent) == 2  # the view shares the log
 
 
 def test_custom_user_agent_and_extra_headers_are_sent() -> None:
@@ -901,11 +919,12 @@ def test_direct_requests_send_the_same_bytes_and_read_the_same_answer() -> None:
     async def call(http: Http, server: Loopback) -> list[tuple[int, bytes, list[Any]]]:
         got = []
         for direct in (True, False):
-            for kwargs in (
+            options: tuple[dict[str, Any], ...] = (
                 {"headers": {"Accept": "text/html"}},
                 {"json": {"username": "jt"}, "headers": {"Accept": "application/json"}},
                 {"data": {"user": "jt", "view": "profile"}},
-            ):
+            )
+            for kwargs in options:
                 method = "GET" if len(kwargs) == 1 else "POST"
                 url = f"{server.url}/u/jt?x=1"
                 if direct:

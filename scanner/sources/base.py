@@ -24,7 +24,7 @@ import httpx
 import phonenumbers
 
 from scanner.errors import Blocked, SourceError, SourceUnavailable
-from scanner.http import Http
+from scanner.http import Agent, Http
 from scanner.identity import Basis, confidence_of
 from scanner.identity.accounts import tie_account
 from scanner.models import Account, AccountStatus, Field, LookedUp, Profile, SourceRef, SourceResult
@@ -43,6 +43,9 @@ class Source(ABC):
     # The environment variable holding this source's API key, when it takes one (`doctor`
     # lists which are set, never their values).
     key_env: ClassVar[str | None] = None
+    # Which User-Agent its requests carry (the pipeline hands it `http.speaking_as(agent)`):
+    # a common browser's, unless the API asks clients to identify themselves (IDENTIFIED).
+    agent: ClassVar[Agent] = Agent.BROWSER
 
     @classmethod
     def api_key(cls) -> str | None:

@@ -29,7 +29,7 @@ from urllib.parse import quote
 import httpx
 
 from scanner.errors import Blocked, SourceError
-from scanner.http import Http
+from scanner.http import Agent, ApiKey, Http
 from scanner.identity.accounts import tie_account
 from scanner.models import (
     Account,
@@ -68,7 +68,8 @@ from scanner.sources.github_parse import (
     parse_user,
 )
 
-API = "https://api.github.com"
+HOST = "api.github.com"
+API = f"https://{HOST}"
 MAX_HANDLES = 3
 LOGIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,38}")
 JSON = "application/vnd.github+json"
@@ -114,9 +115,8 @@ class _Api:
         if self.stopped is not None:
             raise Blocked(self.stopped)
         headers = {"Accept": accept, "X-GitHub-Api-Version": "2022-11-28"}
-        if self.token:
-            headers["Authorization"] = f"Bearer {self.token}"
-        response = await self.http.get(API + path, params=params, headers=headers)
+        key = ApiKey("Authorization", f"Bearer {self.token}", HOST) if self.token else None
+        response = await self.http.get(API + path, params=params, headers=headers, key=key)
         if response.status_code in empty:
             return None
         try:
@@ -219,6 +219,7 @@ class GitHubSource(HandleSource):
     name = NAME
     title = SITE
     key_env = "GITHUB_TOKEN"
+    agent = Agent.IDENTIFIED  # GitHub's REST API asks for a User-Agent naming the client
 
     async def search(self, profile: Profile, http: Http) -> SourceResult:
         """Each plain handle in turn (lookup_each stops after a rate limit)."""

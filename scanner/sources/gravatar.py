@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from scanner.errors import Blocked, SourceUnavailable
-from scanner.http import Http
+from scanner.http import ApiKey, Http
 from scanner.identity import Basis, confidence_of
 from scanner.models import (
     Account,
@@ -56,7 +56,8 @@ KEYED = confidence_of(Basis.KEYED)  # looked up by the subject's own email
 
 NAME = "gravatar"
 SITE = "Gravatar"
-API = "https://api.gravatar.com/v3/profiles/"
+HOST = "api.gravatar.com"
+API = f"https://{HOST}/v3/profiles/"
 MAX_EMAILS = 5
 PHONES = (("home_phone", "Home phone"), ("work_phone", "Work phone"), ("cell_phone", "Cell phone"))
 
@@ -250,10 +251,8 @@ def check_gravatar(response: httpx.Response, authenticated: bool) -> None:
 
 async def _lookup(http: Http, email: str, key: str | None, region: str) -> SourceResult:
     url = f"{API}{email_hash(email)}"
-    headers = {"Accept": "application/json"}
-    if key:
-        headers["Authorization"] = f"Bearer {key}"
-    response = await http.get(url, headers=headers)
+    api_key = ApiKey("Authorization", f"Bearer {key}", HOST) if key else None
+    response = await http.get(url, headers={"Accept": "application/json"}, key=api_key)
     if response.status_code == 404:
         return SourceResult(accounts=(Account(SITE, url, email, AccountStatus.NOT_FOUND),))
     check_gravatar(response, authenticated=bool(key))

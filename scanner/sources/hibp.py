@@ -4,9 +4,11 @@ Runs only with an API key in HIBP_API_KEY (`applies_to` is false without one, so
 shows as skipped). One request per email, at most 5 emails, REQUEST_DELAY seconds apart
 (the smallest HIBP subscription allows 10 lookups a minute):
 GET https://haveibeenpwned.com/api/v3/breachedaccount/{url-encoded email}?truncateResponse=false
-with the key in the hibp-api-key header and the scan's User-Agent (HIBP refuses requests
-without one, HTTP 403). The key is sent only in that header: never in the URL (which is
-what the request log records), an observation, a note or an error message.
+with the key in the hibp-api-key header and exposure-audit's own User-Agent (HIBP refuses
+requests without a descriptive one, HTTP 403: `agent = Agent.IDENTIFIED`). The key is sent
+only in that header, only to haveibeenpwned.com over HTTPS (an ApiKey: a redirect never
+carries it elsewhere), never in the URL (which is what the request log records), an
+observation, a note or an error message.
 
 200 -> an array of breach objects; read: Name, Title, Domain, BreachDate, DataClasses,
 IsVerified, IsFabricated, IsSensitive, IsRetired, IsSpamList, IsMalware, IsStealerLog.
@@ -26,7 +28,7 @@ from urllib.parse import quote
 import httpx
 
 from scanner.errors import Blocked, SourceUnavailable
-from scanner.http import Http
+from scanner.http import Agent, ApiKey, Http
 from scanner.models import Account, AccountStatus, Field, Profile, SourceRef, SourceResult
 from scanner.sources.base import Source, check_status, json_body, lookup_each
 from scanner.sources.breaches import (
@@ -42,7 +44,8 @@ from scanner.sources.breaches import (
 
 NAME = "hibp"
 SITE = "Have I Been Pwned"
-API = "https://haveibeenpwned.com/api/v3/breachedaccount/"
+HOST = "haveibeenpwned.com"
+API = f"https://{HOST}/api/v3/breachedaccount/"
 WEB = "https://haveibeenpwned.com/"
 KEY_ENV = "HIBP_API_KEY"
 MAX_EMAILS = 5
@@ -121,8 +124,10 @@ def check_hibp(response: httpx.Response) -> None:
 
 
 async def _lookup(http: Http, email: str, key: str) -> SourceResult:
-    headers = {"hibp-api-key": key, "Accept": "application/json"}
-    response = await http.get(lookup_url(email), headers=headers)
+    api_key = ApiKey("hibp-api-key", key, HOST)
+    response = await http.get(
+        lookup_url(email), headers={"Accept": "application/json"}, key=api_key
+    )
     check_hibp(response)
     if response.status_code == 404:
         if response.content.strip():
@@ -136,6 +141,7 @@ class HibpSource(Source):
     title = SITE
     needs = frozenset({"emails"})
     key_env = KEY_ENV
+    agent = Agent.IDENTIFIED  # HIBP asks for a User-Agent naming the client
 
     def applies_to(self, profile: Profile) -> bool:
         """Only with an email to look up and an API key in HIBP_API_KEY."""

@@ -3,8 +3,8 @@
 GET https://www.reddit.com/user/{name}/about.json?raw_json=1 (no sign-in), at most 5 plain
 handles; handles that cannot be Reddit usernames (3-20 of A-Z a-z 0-9 _ -) are skipped
 with a note and never sent. `raw_json=1` asks Reddit not to HTML-escape the strings. The
-shared client's descriptive User-Agent (scanner.http.USER_AGENT) is sent: Reddit refuses
-unidentified clients. /api/username_available is never called.
+client's descriptive User-Agent (scanner.http.USER_AGENT, `agent = Agent.IDENTIFIED`) is
+sent: Reddit's API rules ask for one. /api/username_available is never called.
 
 Read from {"kind": "t2", "data": {...}}: name, created_utc (joined), subreddit.title (the
 profile's display name) and subreddit.public_description (its "About" text, a Document),
@@ -30,7 +30,7 @@ from typing import Any
 import httpx
 
 from scanner.errors import Blocked, SourceUnavailable
-from scanner.http import Http
+from scanner.http import Agent, Http
 from scanner.identity.accounts import tie_account
 from scanner.models import (
     Account,
@@ -204,6 +204,7 @@ def pick_handles(profile: Profile) -> tuple[list[str], list[str]]:
 class RedditSource(EachHandleSource):
     name = NAME
     title = SITE
+    agent = Agent.IDENTIFIED  # Reddit's API rules ask for a descriptive User-Agent
 
     def handles_of(self, profile: Profile) -> tuple[list[str], list[str]]:
         return pick_handles(profile)

@@ -133,7 +133,9 @@ def run(fake: FakeHibp, *emails: str) -> tuple[SourceResult, list[str]]:
     async def go() -> tuple[SourceResult, list[str]]:
         async with mock_http(fake) as http:
             try:
-                result = await HibpSource().search(Profile(emails=emails), http)
+                result = await HibpSource().search(
+                    Profile(emails=emails), http.speaking_as(HibpSource.agent)
+                )
             finally:
                 sent.extend(f"{s.method} {s.url} {s.status}" for s in http.sent)
             return result, sent

@@ -229,7 +229,7 @@ def found_jtestwell(name: str) -> Answer:
 def run(fake: FakeReddit, profile: Profile) -> SourceResult:
     async def go() -> SourceResult:
         async with mock_http(fake) as http:
-            return await RedditSource().search(profile, http)
+            return await RedditSource().search(profile, http.speaking_as(RedditSource.agent))
 
     return asyncio.run(go())
 

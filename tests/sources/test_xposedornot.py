@@ -149,7 +149,7 @@ def test_search_found() -> None:
     assert sent == [f"GET {AVERY_URL} 200"]  # one request, nothing else
     (request,) = fake.requests
     assert request.headers["accept"] == "application/json"
-    assert "exposure-audit" in request.headers["user-agent"]
+    assert "exposure-audit" not in request.headers["user-agent"]  # not an API that asks
     shop, forum = result.observations
     assert (shop.kind, shop.value, shop.confidence) == (Kind.BREACH, "ExampleCycleShop", 0.9)
     assert shop.evidence == (
