@@ -318,8 +318,14 @@ def write_pdf(
 
 def check_writable(path: Path) -> None:
     """Refuse now what would fail after the scan; creates nothing (no empty folders left)."""
-    if path.is_dir():
-        raise InputError(f"cannot write the report to {path}: it is a folder")
+    from scanner.report.write import is_stdout, written_in_place
+
+    if is_stdout(path):
+        return
+    if written_in_place(path):  # a device or FIFO; InputError for a folder or socket
+        if not os.access(path, os.W_OK):
+            raise InputError(f"cannot write the report to {path}: permission denied")
+        return
     existing = path.parent
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent

@@ -23,6 +23,7 @@ import tempfile
 from pathlib import Path
 
 from scanner.errors import InputError, ScannerError
+from scanner.report.write import write_private_bytes
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 OFFLINE_FLAGS = (
@@ -104,7 +105,7 @@ def html_to_pdf(html_path: Path, pdf_path: Path, timeout: float = 60) -> None:
         _run(command, timeout, chromium_env(folder))
         if not printed.is_file() or not printed.read_bytes().startswith(b"%PDF"):
             raise ScannerError("Chromium did not produce a PDF")
-        _write_private_bytes(pdf_path, printed.read_bytes())
+        write_private_bytes(pdf_path, printed.read_bytes())
 
 
 def _run(command: list[str], timeout: float, env: dict[str, str]) -> None:
@@ -126,16 +127,3 @@ def _run(command: list[str], timeout: float, env: dict[str, str]) -> None:
     if process.returncode != 0:
         last = stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
         raise ScannerError(f"Chromium failed (exit {process.returncode}): {last[0][:200]}")
-
-
-def _write_private_bytes(path: Path, data: bytes) -> None:
-    """As write.write_private, for bytes: a 0600 temp file beside the target, renamed."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
