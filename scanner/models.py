@@ -203,6 +203,8 @@ class Field(StrEnum):
     EMAILS = "emails"
     PHONES = "phones"
     DOMAINS = "domains"
+    LOCATIONS = "locations"  # searched with the name
+    AFFILIATIONS = "affiliations"  # an employer or school, searched with the name
 
 
 @dataclass(frozen=True)
@@ -298,7 +300,7 @@ class Pivot:
     looking up something the subject gave). `path` runs from the first step to this one.
     """
 
-    field: str  # "handles" / "emails" / "domains"
+    field: str  # a Field value: "handles" / "emails" / "domains", or what was learned
     value: str
     found_by: str  # the source name
     url: str

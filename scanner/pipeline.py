@@ -26,6 +26,8 @@ from scanner.limits import DEFAULT_DEPTH
 from scanner.models import (
     Document,
     Field,
+    Known,
+    Location,
     LookedUp,
     Observation,
     Pivot,
@@ -35,6 +37,7 @@ from scanner.models import (
     SourceRef,
     SourceResult,
     SourceRun,
+    TieKind,
 )
 from scanner.profile import LEAD_FIELDS, lead_value
 from scanner.removal import removal_steps
@@ -44,6 +47,14 @@ from scanner.sources.pagemine import read_pages
 
 DEFAULT_SOURCE_TIMEOUT = 180.0
 MAX_LEADS_PER_WAVE = 10
+# What the identity learns that no source hands on as a lead, looked up in the next wave
+# as this field (web search takes them: the name with the city, with the employer; the
+# phone in its written forms). Emails, usernames and domains come as the sources' leads.
+SEARCHED_LEARNED: dict[TieKind, Field] = {
+    TieKind.CITY: Field.LOCATIONS,
+    TieKind.AFFILIATION: Field.AFFILIATIONS,
+    TieKind.PHONE: Field.PHONES,
+}
 # How much a lead step and a mention in free text lower confidence: scanner.identity.
 
 
@@ -105,19 +116,20 @@ async def run_scan(
     first = [_Job(s, profile, None) for s in sources]
     wave = await _run_wave(first, http, source_timeout, events, done or {}, on_outcome)
     outcomes = list(wave)
-    grown = _after(profile, wave)
-    known = {(f, v.casefold()) for f in LEAD_FIELDS for v in getattr(profile, f)}
+    grown, taught = _after(profile, wave)
+    known = _given(profile)
     leads: list[Pivot] = []
     for level in range(depth + 1):
+        candidates = [*_leads_of(wave), *_learned_leads(taught)]
         if level < depth:
-            found = _new_leads(wave, known, max_leads, "")
+            found = _new_leads(candidates, known, max_leads, "")
         else:
             why = (
                 "following leads is off (--depth 0)"
                 if depth == 0
                 else f"deeper than --depth {depth}"
             )
-            found = _new_leads(wave, known, 0, why)
+            found = _new_leads(candidates, known, 0, why)
         leads.extend(found)
         jobs = [job for pivot in found if pivot.followed for job in _jobs(pivot, grown, sources)]
         if not jobs:
@@ -125,20 +137,36 @@ async def run_scan(
         events.sources_added(len(jobs))
         wave = await _run_wave(jobs, http, source_timeout, events)
         outcomes.extend(wave)
-        grown = _after(grown, wave)
+        grown, taught = _after(grown, wave)
     return _conclude(profile, outcomes, leads, http, started, replay, grown)
 
 
-def _after(profile: Profile, wave: Sequence[_Outcome]) -> Profile:
-    """The profile with what this wave's sightings (and its pages) taught."""
-    return _grown(profile, [o for _, _, result in wave for o in _sightings(result, profile)])
+def _after(
+    profile: Profile, wave: Sequence[_Outcome]
+) -> tuple[Profile, list[tuple[_Job, Observation, Known]]]:
+    """The profile with what this wave's sightings (and its pages) taught, and each thing
+    learned with the run and the sighting it came from (scanner.identity.learn; a birth
+    year when the subject gave none and tied ages agree)."""
+    taught: list[tuple[_Job, Observation, Known]] = []
+    seen: list[Observation] = []
+    identity = Identity.from_profile(profile)
+    for job, _, result in wave:
+        for observation in _sightings(result, profile):
+            seen.append(observation)
+            for known in learn([observation], identity):
+                taught.append((job, observation, known))
+                identity = replace(identity, known=(*identity.known, known))
+    return _knowing(profile, [known for _, _, known in taught], seen), taught
 
 
 def _grown(profile: Profile, seen: Sequence[Observation]) -> Profile:
     """The profile with what these sightings teach about the subject (Profile.learned; a
     birth year when the subject gave none and tied ages agree)."""
-    identity = Identity.from_profile(profile)
-    new = learn(seen, identity)
+    return _knowing(profile, learn(seen, Identity.from_profile(profile)), seen)
+
+
+def _knowing(profile: Profile, new: Sequence[Known], seen: Sequence[Observation]) -> Profile:
+    """The profile that also knows `new`, and the birth year `seen` gives when it had none."""
     year = profile.birth_year
     if year is None:
         year = birth_year_of(seen)
@@ -189,34 +217,68 @@ async def _run_wave(
     return [done[index] for index in sorted(done)]
 
 
-def _new_leads(
-    wave: Sequence[_Outcome], known: set[tuple[str, str]], limit: int, why_not: str
-) -> list[Pivot]:
-    """The identifiers this wave found that were not known, as pivots; the first `limit`
-    are to be followed. Values are validated like the profile's own; invalid ones dropped."""
-    found: list[Pivot] = []
+def _given(profile: Profile) -> set[tuple[str, str]]:
+    """What the subject gave, as (field, value) keys: never looked up again as a lead."""
+    known = {(f, v.casefold()) for f in LEAD_FIELDS for v in getattr(profile, f)}
+    known |= {(Field.PHONES.value, phone.casefold()) for phone in profile.phones}
+    known |= {(Field.LOCATIONS.value, str(place).casefold()) for place in profile.locations}
+    known |= {(Field.AFFILIATIONS.value, group.casefold()) for group in profile.affiliations}
+    return known
+
+
+def _leads_of(wave: Sequence[_Outcome]) -> Iterator[Pivot]:
+    """The leads this wave's sources handed on, validated like the profile's own."""
     for job, _, result in wave:
         for lead in result.leads:
             value = lead_value(lead.field, lead.value)
-            if value is None or (lead.field, value.casefold()) in known:
+            if value is None:
                 continue
-            known.add((lead.field, value.casefold()))
-            followed = sum(p.followed for p in found) < limit
-            found.append(
-                Pivot(
-                    field=lead.field,
-                    value=value,
-                    found_by=job.source.name,
-                    url=lead.source.url,
-                    reason=lead.reason,
-                    found_from=lead.found_from,
-                    parent=job.via,
-                    followed=followed,
-                    note=""
-                    if followed
-                    else (why_not or f"more than {limit} new leads at this step"),
-                )
+            yield Pivot(
+                field=lead.field,
+                value=value,
+                found_by=job.source.name,
+                url=lead.source.url,
+                reason=lead.reason,
+                found_from=lead.found_from,
+                parent=job.via,
             )
+
+
+def _learned_leads(taught: Iterable[tuple[_Job, Observation, Known]]) -> Iterator[Pivot]:
+    """What the identity learned that no source hands on as a lead: a city, an employer or
+    school and a phone, searched with the name in the next wave (SEARCHED_LEARNED)."""
+    for job, observation, known in taught:
+        field = SEARCHED_LEARNED.get(known.kind)
+        if field is None:
+            continue
+        looked_up = observation.source.looked_up
+        found_from = looked_up[0].value if looked_up else job.via.value if job.via else ""
+        yield Pivot(
+            field=field.value,
+            value=known.value,
+            found_by=job.source.name,
+            url=observation.source.url,
+            reason=f"{known.value} is yours: shown on {known.origin}",
+            found_from=found_from,
+            parent=job.via,
+        )
+
+
+def _new_leads(
+    candidates: Iterable[Pivot], known: set[tuple[str, str]], limit: int, why_not: str
+) -> list[Pivot]:
+    """The candidates not known yet (each once); the first `limit` are to be followed."""
+    found: list[Pivot] = []
+    for pivot in candidates:
+        key = (pivot.field, pivot.value.casefold())
+        if key in known:
+            continue
+        known.add(key)
+        if sum(p.followed for p in found) < limit:
+            found.append(pivot)
+        else:
+            note = why_not or f"more than {limit} new leads at this step"
+            found.append(replace(pivot, followed=False, note=note))
     return found
 
 
@@ -229,12 +291,18 @@ def _jobs(pivot: Pivot, profile: Profile, sources: Sequence[Source]) -> list[_Jo
     subject gave is looked up twice.
     """
     lead = (pivot.value,)
+    locations = profile.locations
+    if pivot.field == Field.LOCATIONS:
+        city, _, region = pivot.value.partition(", ")
+        locations = (Location(city, region),)
     lead_profile = replace(
         profile,
-        handles=lead if pivot.field == "handles" else (),
-        emails=lead if pivot.field == "emails" else (),
-        domains=lead if pivot.field == "domains" else (),
-        phones=(),
+        handles=lead if pivot.field == Field.HANDLES else (),
+        emails=lead if pivot.field == Field.EMAILS else (),
+        domains=lead if pivot.field == Field.DOMAINS else (),
+        phones=lead if pivot.field == Field.PHONES else (),
+        locations=locations,
+        affiliations=lead if pivot.field == Field.AFFILIATIONS else profile.affiliations,
         learned=Identity.from_profile(profile).known,
     )
     return [

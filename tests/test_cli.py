@@ -75,7 +75,7 @@ def test_scan_demo_world_writes_private_reports(
     # progress goes to stderr, one line per source run, leads included
     assert f"scanning {len(SOURCES)} source(s)" in stderr
     assert stderr.count("checked,") == len(report["scan"]["sources"]) - stderr.count("skipped (")
-    assert "following leads: 12 more lookup(s)" in stderr
+    assert "following leads: 17 more lookup(s)" in stderr
     assert "XposedOrNot, for jordan.t.personal@example.net (found by github): checked," in stderr
     # a source that ran for a lead is not reported as "not run"
     assert "not run Mastodon" not in stdout

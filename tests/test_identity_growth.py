@@ -14,6 +14,7 @@ from scanner.identity.learn import birth_year_of, learn
 from scanner.models import (
     GIVEN,
     Kind,
+    Location,
     Observation,
     PageText,
     Profile,
@@ -188,3 +189,75 @@ def test_the_report_names_each_tie() -> None:
     assert "shown with your city Madison, WI (seen on code.example/tbrennecke)" in render_html(
         result
     )
+
+
+# --- searched with what was learned ----------------------------------------------------------
+
+
+class Search(Source):
+    """Records what each run of a web-search-like source was asked to look up."""
+
+    name = "search"
+    title = "Search"
+    needs = frozenset({"names", "phones", "locations", "affiliations"})
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = []
+
+    async def search(self, profile: Profile, http: Http) -> SourceResult:
+        places = tuple(str(place) for place in profile.locations)
+        self.asked.append((places, profile.phones, profile.affiliations))
+        return SourceResult()
+
+
+class Card(Source):
+    """The subject's own account: it shows the city, a phone and the employer."""
+
+    name = "code"
+    title = "Code site"
+    needs = frozenset({"handles"})
+
+    async def search(self, profile: Profile, http: Http) -> SourceResult:
+        return SourceResult(
+            observations=(
+                seen(Kind.LOCATION, "Madison, WI", BY_HANDLE),
+                seen(Kind.PHONE, "+16085550143", BY_HANDLE),
+                seen(Kind.EMPLOYER, "Stonebridge Geo", BY_HANDLE),
+                seen(Kind.LOCATION, "Tucson, AZ", WEAKLY),  # weakly tied: teaches nothing
+            )
+        )
+
+
+def test_the_next_wave_searches_the_learned_city_phone_and_employer() -> None:
+    search = Search()
+    result = scan(Card(), search)
+    assert search.asked == [
+        ((), (), ()),  # the subject gave no place, phone or employer
+        (("Madison, WI",), (), ()),
+        ((), ("+16085550143",), ()),
+        ((), (), ("Stonebridge Geo",)),
+    ]
+    learned = [(p.field, p.value, p.found_by) for p in result.leads]
+    assert learned == [
+        ("locations", "Madison, WI", "code"),
+        ("phones", "+16085550143", "code"),
+        ("affiliations", "Stonebridge Geo", "code"),
+    ]
+    assert result.leads[0].reason == "Madison, WI is yours: shown on code.example/tbrennecke"
+
+
+def test_what_the_subject_gave_is_not_searched_again_as_learned() -> None:
+    search = Search()
+    given = Profile(
+        names=TALIA.names,
+        handles=TALIA.handles,
+        phones=("+16085550143",),
+        locations=(Location("Madison", "WI"),),
+    )
+
+    async def go() -> ScanResult:
+        async with mock_http(lambda request: httpx.Response(404)) as http:
+            return await run_scan(given, (Card(), search), http)
+
+    result = asyncio.run(go())
+    assert [(p.field, p.value) for p in result.leads] == [("affiliations", "Stonebridge Geo")]

@@ -355,8 +355,8 @@ def test_demo_report_is_safe_and_complete() -> None:
     steps = sum(len(f.removal) for f in result.findings)
     assert len(parsed.named("input")) == steps + len(to_check)
     assert "not checked is not the same as not listed" in parsed.text
-    assert len(result.requests) == 70
-    assert "70 requests." in parsed.text
+    assert len(result.requests) == 76
+    assert "76 requests." in parsed.text
     assert "Network path: answered on this computer from a recorded world" in parsed.text
     links = {a.get("href") for a in parsed.named("a")}
     assert "https://github.com/jtestwell" in links

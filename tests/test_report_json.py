@@ -148,7 +148,7 @@ def test_demo_report_content() -> None:
     assert [s["name"] for s in runs if s["via"] is None] == [cls.name for cls in SOURCES]
     assert {s["status"] for s in runs} == {"ok", "skipped"}  # the world answers everything
     assert report["scan"]["requests_by_host"]["api.github.com"] == 8
-    assert len(report["scan"]["requests"]) == 70
+    assert len(report["scan"]["requests"]) == 76
     values = {(f["kind"], f["value"]) for f in findings}
     assert ("phone", "+12175550142") in values
     assert ("email", "jordan.t.personal@example.net") in values

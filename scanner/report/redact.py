@@ -177,7 +177,7 @@ def _host(value: str) -> str:
     return host or ""
 
 
-_FIELDS = {"handles", "emails", "domains", "phones"}
+_FIELDS = {"handles", "emails", "domains", "phones", "locations"}
 _BY_KIND: dict[str, Callable[[str], str]] = {
     Kind.PHONE: mask_phone,
     Kind.EMAIL: mask_email,

@@ -30,7 +30,7 @@ from scanner.identity.accounts import tie_account
 from scanner.models import Account, AccountStatus, Field, LookedUp, Profile, SourceRef, SourceResult
 
 T = TypeVar("T")
-Need = Literal["names", "handles", "emails", "phones", "locations", "domains"]
+Need = Literal["names", "handles", "emails", "phones", "locations", "domains", "affiliations"]
 
 
 class Source(ABC):

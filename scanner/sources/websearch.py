@@ -108,7 +108,7 @@ class _Backend:
 class WebSearchSource(Source):
     name = NAME
     title = "Web search"
-    needs = frozenset({"names", "handles", "emails", "phones"})
+    needs = frozenset({"names", "handles", "emails", "phones", "locations", "affiliations"})
 
     def __init__(self, backend: str | None = None, ddgs_factory: DdgsFactory | None = None) -> None:
         self.backend = backend

@@ -492,9 +492,11 @@ def test_other_backends_cannot_answer_a_replayed_scan() -> None:
 def test_source_attributes() -> None:
     source = WebSearchSource()
     assert (source.name, source.title) == ("websearch", "Web search")
-    assert source.needs == frozenset({"names", "handles", "emails", "phones"})
+    assert source.needs == frozenset(
+        {"names", "handles", "emails", "phones", "locations", "affiliations"}
+    )
     assert source.applies_to(Profile(phones=("+12175550142",)))
-    assert not source.applies_to(Profile(locations=(Location("Springfield", "IL"),)))
+    assert source.applies_to(Profile(locations=(Location("Springfield", "IL"),)))  # a lead's
 
 
 # --- SearXNG --------------------------------------------------------------------------------
