@@ -63,6 +63,7 @@ import httpx
 from scanner.errors import ResponseTooLarge, SourceUnavailable
 from scanner.http import Http
 from scanner.quiet import looks_loud
+from scanner.transports import REDIRECTS
 
 MAX_BYTES = 2_000_000
 IMAGE_MAX_BYTES = 8_000_000
@@ -78,7 +79,6 @@ IMAGE_TYPES = frozenset(
 IMAGE_ACCEPT = (
     "image/jpeg,image/png,image/tiff;q=0.9,image/webp;q=0.8,image/heic;q=0.5,image/heif;q=0.5"
 )
-REDIRECTS = frozenset({301, 302, 303, 307, 308})
 LOCAL_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
 LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".home.arpa", ".localdomain", ".lan")
 _NUMERIC_HOST = re.compile(r"[0-9.]+|0x[0-9a-f.x]*|[0-9a-fx.]*\.0x[0-9a-f]*", re.IGNORECASE)
