@@ -148,17 +148,23 @@ def read_page(text: str, items: Sequence[Extracted], profile: Profile) -> Readin
 def _not_relatives_details(text: str, items: Sequence[Extracted]) -> list[Extracted]:
     """`items` without what follows a relative's name in its line or cell: in "Casey
     Testwell, 63, Portland, OR" under Relatives, the age and the city are Casey's."""
-    spans = []
-    for item in items:
-        if item.kind is Kind.RELATIVE:
-            ends = [text.find(mark, item.end) for mark in ("\n", "|", "\t")]
-            spans.append((item.end, min([end for end in ends if end >= 0] or [len(text)])))
+    spans = [(i.end, _cell_end(text, i.end)) for i in items if i.kind is Kind.RELATIVE]
     kept = []
     for item in items:
         theirs = any(lo <= item.start < hi for lo, hi in spans)
         if item.kind is Kind.RELATIVE or not theirs:
             kept.append(item)
     return kept
+
+
+def _cell_end(text: str, start: int) -> int:
+    """Where the line or table cell that `start` is in ends."""
+    end = len(text)
+    for mark in ("\n", "|", "\t"):
+        found = text.find(mark, start)
+        if found >= 0:
+            end = min(end, found)
+    return end
 
 
 def _elsewhere(records: list[Record], profile: Profile) -> tuple[Record, ...]:

@@ -136,8 +136,15 @@ def _account(result: SiteResult, extra: dict[str, str] | None = None) -> Account
 
 
 async def _read(http: Http, result: SiteResult) -> Reading:
-    """What the found account shows: its reader's one request, else its page's markup."""
-    return await read_account(http, result.site, result.site.account(result.username), result.url)
+    """What the found account shows: its reader's one request, else its page's markup.
+
+    A hostile or broken answer that trips the reader costs that account's details only,
+    never the other accounts of the scan."""
+    account = result.site.account(result.username)
+    try:
+        return await read_account(http, result.site, account, result.url)
+    except Exception as exc:  # one page must not sink account discovery
+        return Reading(None, note=f"details unavailable: internal error ({type(exc).__name__})")
 
 
 def _found(

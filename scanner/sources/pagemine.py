@@ -67,7 +67,7 @@ CONTAINER_TAGS = "li, tr, article, section, div, dl, dd, td, p, span, address"
 MAX_IMAGES = 5
 STRONG = confidence_of(Basis.TIED)  # a record tied by an identifier
 CITY_ONLY = confidence_of(Basis.WEAK)  # a record tied by the city (or an employer) alone
-KINDS = frozenset(
+PAGE_KINDS = frozenset(  # what reading a page reports (pagemine and website)
     {
         Kind.PHONE,
         Kind.EMAIL,
@@ -330,7 +330,7 @@ def settled(result: SourceResult, profile: Profile) -> SourceResult:
 
 
 def _read(page: PageText, profile: Profile) -> Reading:
-    return read_page(page.text, _extract(page.text, profile), profile)
+    return read_page(page.text, page_items(page.text, profile), profile)
 
 
 def _broker(catalogue: Sequence[Broker], url: str) -> Broker | None:
@@ -349,7 +349,7 @@ def _wall(outcome: Page | Refusal) -> str:
     return ""
 
 
-def _extract(text: str, profile: Profile) -> list[Extracted]:
+def page_items(text: str, profile: Profile) -> list[Extracted]:
     """What the extractors find in a page's text (cached: a scan reads each page again as
     it learns more, and the text does not change)."""
     return list(_extracted(text, profile.country, (*profile.names, *profile.aliases)))
@@ -358,7 +358,7 @@ def _extract(text: str, profile: Profile) -> list[Extracted]:
 @functools.lru_cache(maxsize=64)
 def _extracted(text: str, region: str, names: tuple[str, ...]) -> tuple[Extracted, ...]:
     found = extract_text(text, region=region, subject_names=names)
-    return tuple(item for item in found if item.kind in KINDS)
+    return tuple(item for item in found if item.kind in PAGE_KINDS)
 
 
 def _confidence(reading: Reading) -> float:

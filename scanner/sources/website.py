@@ -30,13 +30,11 @@ from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from scanner.extract import extract_text
 from scanner.extract.html import html_to_text
 from scanner.http import Http
 from scanner.identity import Basis, confidence_of
 from scanner.models import (
     Field,
-    Kind,
     LookedUp,
     Observation,
     Profile,
@@ -49,6 +47,7 @@ from scanner.models import (
 from scanner.pagefetch import Page, fetch
 from scanner.photos import page_images, photo_findings
 from scanner.sources.base import Source
+from scanner.sources.pagemine import page_items
 
 NAME = "website"
 MAX_DOMAINS = 3
@@ -69,19 +68,6 @@ COMMENT_MARKS = re.compile(
 )
 LOC = re.compile(r"<loc>\s*([^<\s]{1,2000})\s*</loc>", re.IGNORECASE)
 MAX_SITEMAP_LOCS = 500
-KINDS = frozenset(
-    {
-        Kind.PHONE,
-        Kind.EMAIL,
-        Kind.HOME_ADDRESS,
-        Kind.BIRTHDATE,
-        Kind.AGE,
-        Kind.RELATIVE,
-        Kind.EMPLOYER,
-        Kind.SCHOOL,
-        Kind.LOCATION,
-    }
-)
 
 
 class WebsiteSource(Source):
@@ -203,8 +189,7 @@ def _others_write(node: LexborNode) -> bool:
 def page_observations(page: Page, domain: str, profile: Profile) -> list[Observation]:
     """What one page of the subject's own site shows: every detail, tied by the domain."""
     text = own_text(page.html)
-    names = (*profile.names, *profile.aliases)
-    found = extract_text(text, region=profile.country, subject_names=names)
+    found = page_items(text, profile)
     host = _host(page.url)
     source = SourceRef(NAME, page.url, (LookedUp(Field.DOMAINS, domain),))
     ties = (Tie(kind=TieKind.DOMAIN, value=domain),)
@@ -226,7 +211,6 @@ def page_observations(page: Page, domain: str, profile: Profile) -> list[Observa
             ties=ties,
         )
         for item in found
-        if item.kind in KINDS
     ]
 
 

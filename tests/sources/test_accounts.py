@@ -209,3 +209,16 @@ def test_a_shared_platforms_reader_reads_the_public_api() -> None:
     assert (Kind.WEBSITE, "https://jordan.example.org") in seen
     account = next(a for a in result.accounts if a.site == "Privacy Guides")
     assert account.details["reader"] == "the Discourse reader (recorded capture)"
+
+
+def test_a_reader_that_trips_costs_that_accounts_details_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def tripped(*args: object) -> object:
+        raise RecursionError("a page nested too deep")
+
+    monkeypatch.setattr(accounts, "read_account", tripped)
+    result = run_with(TIED_PAGE)
+    forum = next(a for a in result.accounts if a.site == "Example Forum")
+    assert forum.status is AccountStatus.FOUND
+    assert "internal error (RecursionError)" in " ".join(forum.details.values())
