@@ -24,6 +24,7 @@ from scanner.identity import Identity, lead_trust, mention_factor
 from scanner.identity.learn import birth_year_of, learn
 from scanner.limits import DEFAULT_DEPTH
 from scanner.models import (
+    AccountStatus,
     Document,
     Field,
     Known,
@@ -346,6 +347,13 @@ async def _guarded(job: _Job, http: Http, time_limit: float) -> tuple[SourceRun,
             SourceResult()
         )
     observations = tuple(_reached(observations, job.via))
+    if source.asks and not observations and _told_nothing(result):
+        reason = f"could not tell for any of {len(result.accounts)} site(s)"
+        why = next((a.details["reason"] for a in result.accounts if a.details.get("reason")), "")
+        if why:
+            reason = f"{reason}, e.g. {why}"
+        run = replace(ended(RunStatus.BLOCKED, reason), notes=result.notes)
+        return run, replace(result, observations=observations)
     shown = len(observations) + len(read_pages(result.pages, profile)[0])
     run = replace(ended(RunStatus.OK), observations=shown, notes=result.notes)
     return run, replace(result, observations=observations)
@@ -452,6 +460,14 @@ def _conclude(
         ),
         network=http.route,
     )
+
+
+def _told_nothing(result: SourceResult) -> bool:
+    """True when every account the source checked came back "could not tell" and it read
+    nothing else: its run checked nothing, so it must not count as a clean "checked"."""
+    if not result.accounts or result.documents or result.pages:
+        return False
+    return all(account.status is AccountStatus.UNKNOWN for account in result.accounts)
 
 
 def _now() -> datetime:

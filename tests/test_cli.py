@@ -193,7 +193,7 @@ def test_a_scan_where_only_lists_ran_checked_nothing(
     assert main([*argv, "--replay", WORLD, "--json-file", str(tmp_path / "r.json")]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[:2] == [
-        "exposure: unknown: no source could be checked",
+        "exposure: unknown: nothing could be checked",
         "No source could be checked, so this scan says nothing about your exposure: "
         "see the coverage section for why, and run it again later.",
     ]
@@ -538,7 +538,7 @@ def test_a_scan_where_every_source_failed_says_exposure_is_unknown(
     argv = ["scan", "--quiet", "--handle", "jtestwell", "--replay", str(empty_world)]
     assert main([*argv, "--sources", "github", "--out", str(tmp_path / "out")]) == 0
     out = capsys.readouterr().out
-    assert "exposure: unknown: no source could be checked" in out
+    assert "exposure: unknown: nothing could be checked" in out
     assert "could not check GitHub" in out
     report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
     assert report["risk"]["summary"].startswith("No source could be checked")

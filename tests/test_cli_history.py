@@ -141,12 +141,12 @@ def test_without_resume_an_interrupted_scan_is_mentioned_then_superseded(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     scan_id = interrupted_scan()
-    empty = world(tmp_path, "empty", {})
-    argv = ["scan", "--email", EMAIL, "--sources", "gravatar", "--replay", empty]
+    answers = world(tmp_path, "w", BASE)
+    argv = ["scan", "--email", EMAIL, "--sources", "gravatar", "--replay", answers]
     assert main([*argv, "--history", "--subject", "jordan", "--out", str(tmp_path / "o")]) == 0
-    assert "add --resume to continue it" in capsys.readouterr().err
-    report = json.loads((tmp_path / "o" / "report.json").read_text(encoding="utf-8"))
-    assert report["findings"] == []  # ran again: the empty world has nothing
+    err = capsys.readouterr().err
+    assert "add --resume to continue it" in err
+    assert "resuming" not in err  # ran again
     with HistoryStore() as store:
         assert store.interrupted("jordan") == []  # the finished scan replaced it
         assert scan_id not in [s.id for s in store.scans("jordan")]
@@ -225,10 +225,30 @@ def test_a_due_rescan_scans_and_sends_a_notice_without_personal_details(
     argv = ["rescan", "--due", "--subject", "me", "--interval", "weekly"]
     assert main([*argv, "--profile", str(profile)]) == 0  # never scanned: due
     with HistoryStore() as store:
-        assert len(store.scans("me")) == 1
+        assert store.scans("me") == []  # it checked nothing: no baseline
+        assert store.interrupted("me") == []
     notice = log.read_text(encoding="utf-8")
     assert notice.startswith("exposure-audit|me: rescan finished")
     assert "Jordan" not in notice
     capsys.readouterr()
-    assert main([*argv, "--profile", str(profile)]) == 0  # just scanned: not due
-    assert "not due" in capsys.readouterr().out
+    assert main([*argv, "--profile", str(profile)]) == 0  # nothing saved: still due
+    assert "not due" not in capsys.readouterr().out
+
+
+def test_a_scan_that_checked_nothing_is_unknown_and_not_saved(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scan(world(tmp_path, "w", BASE), tmp_path / "o1")
+    capsys.readouterr()
+    garbage = world(tmp_path, "bad", {})  # a Gravatar answer without a profile: no check
+    argv = ["scan", "--email", EMAIL, "--sources", "gravatar", "--replay", garbage]
+    assert main([*argv, "--history", "--subject", "jordan", "--out", str(tmp_path / "o2")]) == 0
+    captured = capsys.readouterr()
+    assert "not saved to history" in captured.err
+    assert captured.out.startswith("exposure: unknown: nothing could be checked\n")
+    report = json.loads((tmp_path / "o2" / "report.json").read_text(encoding="utf-8"))
+    assert (report["risk"]["level"], report["risk"]["checked"]) == ("unknown", False)
+    assert "since_last_scan" not in report or not report["since_last_scan"]
+    with HistoryStore() as store:
+        assert len(store.scans("jordan")) == 1  # the first scan is still the baseline
+        assert store.interrupted("jordan") == []

@@ -391,3 +391,38 @@ def test_no_sources_is_an_empty_scan() -> None:
     result, _ = scan([])
     assert (result.runs, result.findings, result.accounts) == ((), (), ())
     assert result.risk.score == 0
+
+
+class CouldTellNothing(Source):
+    """Every site it asked answered "could not tell" (walls, timeouts)."""
+
+    name = "tells-nothing"
+    title = "Tells nothing"
+    needs = frozenset({"names"})
+    told: tuple[AccountStatus, ...] = (AccountStatus.UNKNOWN, AccountStatus.UNKNOWN)
+
+    async def search(self, profile: Profile, http: Http) -> SourceResult:
+        accounts = tuple(
+            Account(f"site{n}", f"https://site{n}.example/jo", "jo", status, {"reason": "a wall"})
+            for n, status in enumerate(self.told)
+        )
+        return SourceResult(accounts=accounts)
+
+
+class CouldTellOne(CouldTellNothing):
+    name = "tells-one"
+    told = (AccountStatus.UNKNOWN, AccountStatus.NOT_FOUND)
+
+
+def test_a_source_that_could_tell_nothing_for_any_site_did_not_check() -> None:
+    result, _ = scan([CouldTellNothing()])
+    run = run_named(result, "tells-nothing")
+    assert run.status is RunStatus.BLOCKED
+    assert run.reason == "could not tell for any of 2 site(s), e.g. a wall"
+    assert not result.risk.checked  # no "low" from a scan that saw nothing
+
+
+def test_one_clear_answer_is_a_check() -> None:
+    result, _ = scan([CouldTellOne()])
+    assert run_named(result, "tells-one").status is RunStatus.OK
+    assert result.risk.checked

@@ -58,12 +58,22 @@ def scan_summary(result: ScanResult, json_path: Path | None, html_path: Path | N
     from scanner.progress import run_title
 
     risk = result.risk
-    if risk.checked:
-        lines = [
-            f"exposure: {risk.level.value} ({risk.score}/100), {len(result.findings)} finding(s)"
-        ]
-    else:
-        lines = ["exposure: unknown: no source could be checked"]
+    failed = [run for run in result.runs if run.status in (RunStatus.BLOCKED, RunStatus.ERROR)]
+    if not risk.checked:
+        lines = ["exposure: unknown: nothing could be checked", printable(risk.summary)]
+        if failed:  # one line, not one per source: offline, they all say the same
+            first = failed[0]
+            others = f" (and {len(failed) - 1} other source(s))" if len(failed) > 1 else ""
+            lines.append(printable(f"could not check {run_title(first)}{others}: {first.reason}"))
+        for path, label in ((html_path, "report.html"), (json_path, "report.json")):
+            if path:
+                lines.append(f"{label}: {path}")
+        return lines
+    at_least = "at least " if failed else ""
+    lines = [
+        f"exposure: {at_least}{risk.level.value} ({risk.score}/100), "
+        f"{len(result.findings)} finding(s)"
+    ]
     lines.append(printable(risk.summary))
     ran_for_a_lead = {run.name for run in result.runs if run.via and run.status is RunStatus.OK}
     for run in result.runs:

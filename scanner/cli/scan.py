@@ -154,9 +154,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _source_names(given: str | None) -> tuple[str, ...] | None:
-    if not given:
+    if given is None:
         return None
-    return tuple(given.split(","))
+    names = tuple(name.strip() for name in given.split(","))
+    if not all(names):
+        raise InputError(f"--sources {given!r} names an empty source (see: exposure-audit sources)")
+    return names
 
 
 def _saving(history: bool | None, replay: Path | None) -> bool:
@@ -222,14 +225,22 @@ def _run_into_history(
     say: Callable[[str], None],
     *,
     quiet: bool,
-) -> tuple[ScanResult, dict[str, Any], Written]:
+) -> tuple[ScanResult, dict[str, Any] | None, Written]:
     """The scan saved to history: resumed or started, compared with the last, saved once
-    its reports are written (an interrupted scan keeps only its checkpoints)."""
+    its reports are written (an interrupted scan keeps only its checkpoints).
+
+    A scan that could check nothing is not saved and not compared: it would read as every
+    earlier finding gone, and the next scan would be compared with it."""
     from scanner.history.recorder import Recorder
 
     recorder = Recorder(keep.label, resume=keep.resume, say=say)
     try:
         result = _run(request, say, quiet=quiet, recorder=recorder)
+        if not result.risk.checked:
+            result, _ = recorder.conclude(result)
+            recorder.abandon()
+            say("not saved to history: nothing could be checked, so nothing is compared")
+            return result, None, write_all(result, None, targets)
         result, since = recorder.conclude(result)
         written = write_all(result, since, targets)
         recorder.save(result, _history_json(result, since, written.report_json, targets))

@@ -45,6 +45,7 @@ class Recorder:
         self.store = HistoryStore()
         self.kept: dict[str, tuple[SourceRun, SourceResult]] = {}
         self.stale: list[int] = []
+        self.resumed = False
         interrupted = self.store.interrupted(label)
         if resume and interrupted:
             self._resume(interrupted[-1], say)
@@ -66,6 +67,7 @@ class Recorder:
         from scanner.models import SourceResult, SourceRun
 
         self.scan_id = last.id
+        self.resumed = True
         self.kept = {
             name: (loads(SourceRun, run), loads(SourceResult, result))
             for name, (run, result) in self.store.checkpoints(last.id).items()
@@ -97,6 +99,12 @@ class Recorder:
         self.store.finish_scan(self.scan_id, result, report_json)
         for stale in self.stale:
             self.store.discard(stale)
+
+    def abandon(self) -> None:
+        """Keep nothing of this scan: a scan it started is discarded; a resumed one stays
+        interrupted, with its checkpoints, and earlier interrupted scans stay too."""
+        if not self.resumed:
+            self.store.discard(self.scan_id)
 
     def close(self) -> None:
         self.store.close()

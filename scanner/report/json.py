@@ -45,8 +45,9 @@ def report_dict(result: ScanResult, since: Mapping[str, Any] | None = None) -> d
         },
         "risk": {
             "score": result.risk.score,
-            "level": result.risk.level.value,
+            "level": result.risk.level.value if result.risk.checked else "unknown",
             "summary": result.risk.summary,
+            "checked": result.risk.checked,
         },
         "findings": [_finding(f) for f in result.findings],
         "accounts": [_account(a) for a in result.accounts],
