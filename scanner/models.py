@@ -358,6 +358,11 @@ class SourceRun:
     notes: tuple[str, ...] = ()
     via: Pivot | None = None  # the lead this run looked up (None: the subject's own profile)
 
+    @property
+    def could_not_check(self) -> bool:
+        """Blocked or failed: it ran and learned nothing either way."""
+        return self.status in (RunStatus.BLOCKED, RunStatus.ERROR)
+
 
 # --- what the scan concludes -------------------------------------------------------
 

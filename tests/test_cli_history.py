@@ -248,7 +248,25 @@ def test_a_scan_that_checked_nothing_is_unknown_and_not_saved(
     assert captured.out.startswith("exposure: unknown: nothing could be checked\n")
     report = json.loads((tmp_path / "o2" / "report.json").read_text(encoding="utf-8"))
     assert (report["risk"]["level"], report["risk"]["checked"]) == ("unknown", False)
-    assert "since_last_scan" not in report or not report["since_last_scan"]
+    assert "since_last_scan" not in report  # not compared with the baseline
     with HistoryStore() as store:
         assert len(store.scans("jordan")) == 1  # the first scan is still the baseline
         assert store.interrupted("jordan") == []
+
+
+def test_a_resumed_scan_that_checked_nothing_keeps_the_interrupted_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    now = datetime.now(UTC)
+    run = SourceRun("gravatar", "Gravatar", RunStatus.BLOCKED, "rate limit", now, now)
+    with HistoryStore() as store:
+        scan_id = store.start_scan("jordan", now)
+        store.checkpoint(scan_id, "gravatar", dumps(run), dumps(SourceResult()))
+    garbage = world(tmp_path, "bad", {})
+    argv = ["scan", "--email", EMAIL, "--sources", "gravatar", "--replay", garbage, "--resume"]
+    assert main([*argv, "--history", "--subject", "jordan", "--out", str(tmp_path / "o")]) == 0
+    assert "not saved to history" in capsys.readouterr().err
+    with HistoryStore() as store:
+        assert [s.id for s in store.interrupted("jordan")] == [scan_id]  # its checkpoints kept
+        assert store.checkpoints(scan_id)
+        assert store.scans("jordan") == []

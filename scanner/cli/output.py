@@ -54,38 +54,44 @@ def printable_block(text: str) -> str:
 
 def scan_summary(result: ScanResult, json_path: Path | None, html_path: Path | None) -> list[str]:
     """Risk, its summary sentence, what could not be checked or did not run, the reports."""
-    from scanner.models import RunStatus
     from scanner.progress import run_title
 
     risk = result.risk
-    failed = [run for run in result.runs if run.status in (RunStatus.BLOCKED, RunStatus.ERROR)]
-    if not risk.checked:
+    failed = [run for run in result.runs if run.could_not_check]
+    if risk.checked:
+        at_least = "at least " if failed else ""
+        lines = [
+            f"exposure: {at_least}{risk.level.value} ({risk.score}/100), "
+            f"{len(result.findings)} finding(s)",
+            printable(risk.summary),
+            *_coverage_lines(result),
+        ]
+    else:
         lines = ["exposure: unknown: nothing could be checked", printable(risk.summary)]
         if failed:  # one line, not one per source: offline, they all say the same
             first = failed[0]
             others = f" (and {len(failed) - 1} other source(s))" if len(failed) > 1 else ""
             lines.append(printable(f"could not check {run_title(first)}{others}: {first.reason}"))
-        for path, label in ((html_path, "report.html"), (json_path, "report.json")):
-            if path:
-                lines.append(f"{label}: {path}")
-        return lines
-    at_least = "at least " if failed else ""
-    lines = [
-        f"exposure: {at_least}{risk.level.value} ({risk.score}/100), "
-        f"{len(result.findings)} finding(s)"
-    ]
-    lines.append(printable(risk.summary))
-    ran_for_a_lead = {run.name for run in result.runs if run.via and run.status is RunStatus.OK}
-    for run in result.runs:
-        if run.status in (RunStatus.BLOCKED, RunStatus.ERROR):
-            lines.append(printable(f"could not check {run_title(run)}: {run.reason}"))
-        elif run.status is RunStatus.SKIPPED and run.name not in ran_for_a_lead:
-            # "nothing found" must not hide "nothing ran"
-            lines.append(printable(f"not run {run.title}: {run.reason}"))
     if html_path:
         lines.append(f"report.html: {html_path}")
     if json_path:
         lines.append(f"report.json: {json_path}")
+    return lines
+
+
+def _coverage_lines(result: ScanResult) -> list[str]:
+    """A line for each source that could not check, and each that did not run."""
+    from scanner.models import RunStatus
+    from scanner.progress import run_title
+
+    lines = []
+    ran_for_a_lead = {run.name for run in result.runs if run.via and run.status is RunStatus.OK}
+    for run in result.runs:
+        if run.could_not_check:
+            lines.append(printable(f"could not check {run_title(run)}: {run.reason}"))
+        elif run.status is RunStatus.SKIPPED and run.name not in ran_for_a_lead:
+            # "nothing found" must not hide "nothing ran"
+            lines.append(printable(f"not run {run.title}: {run.reason}"))
     return lines
 
 

@@ -237,7 +237,7 @@ def _run_into_history(
     try:
         result = _run(request, say, quiet=quiet, recorder=recorder)
         if not result.risk.checked:
-            result, _ = recorder.conclude(result)
+            result = recorder.shown(result)
             recorder.abandon()
             say("not saved to history: nothing could be checked, so nothing is compared")
             return result, None, write_all(result, None, targets)

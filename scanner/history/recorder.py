@@ -89,10 +89,14 @@ class Recorder:
         from scanner.history.store import as_record
 
         marks = self.store.marks(self.label)
-        hidden = {fid for fid, mark in marks.items() if mark.state is MarkState.NOT_ME}
-        shown = replace(result, findings=tuple(f for f in result.findings if f.id not in hidden))
         history = [*self.store.scans(self.label), as_record(self.scan_id, self.label, result)]
-        return shown, diff_dict(diff_scans(history, marks))
+        return self.shown(result), diff_dict(diff_scans(history, marks))
+
+    def shown(self, result: ScanResult) -> ScanResult:
+        """The result without the findings the subject marked "not me"."""
+        marks = self.store.marks(self.label)
+        hidden = {fid for fid, mark in marks.items() if mark.state is MarkState.NOT_ME}
+        return replace(result, findings=tuple(f for f in result.findings if f.id not in hidden))
 
     def save(self, result: ScanResult, report_json: str) -> None:
         """Save the finished scan (one transaction); scans it superseded are discarded."""

@@ -21,7 +21,7 @@ from markupsafe import Markup
 from scanner import __version__
 from scanner.chains import Priority, chains, removal_priorities
 from scanner.help import resources_for
-from scanner.models import Finding, Pivot, RemovalStep, RunStatus, ScanResult, Severity
+from scanner.models import Finding, Pivot, RemovalStep, ScanResult, Severity
 from scanner.netpath import describe_route
 from scanner.removal import noticeable
 from scanner.report.json import report_dict
@@ -139,7 +139,7 @@ def render_html(
         actions=top_actions(result.findings, priorities=priorities),
         chains=found,
         chains_svg=Markup(chains_svg(found)),  # noqa: S704 - built from escaped text only
-        not_checked=[r for r in result.runs if r.status in (RunStatus.BLOCKED, RunStatus.ERROR)],
+        not_checked=[r for r in result.runs if r.could_not_check],
         network=describe_route(result.network),
         version=__version__,
     )
