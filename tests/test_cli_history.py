@@ -223,15 +223,15 @@ def test_a_due_rescan_scans_and_sends_a_notice_without_personal_details(
     profile = tmp_path / "me.toml"
     profile.write_text('name = "Jordan Testwell"\n', encoding="utf-8")  # no source runs
     argv = ["rescan", "--due", "--subject", "me", "--interval", "weekly"]
-    assert main([*argv, "--profile", str(profile)]) == 0  # never scanned: due
+    assert main([*argv, "--profile", str(profile)]) == 3  # never scanned: due; nothing could check
     with HistoryStore() as store:
         assert store.scans("me") == []  # it checked nothing: no baseline
         assert store.interrupted("me") == []
     notice = log.read_text(encoding="utf-8")
-    assert notice.startswith("exposure-audit|me: rescan finished")
+    assert notice.startswith("exposure-audit|me: rescan finished, but some sources could not check")
     assert "Jordan" not in notice
     capsys.readouterr()
-    assert main([*argv, "--profile", str(profile)]) == 0  # nothing saved: still due
+    assert main([*argv, "--profile", str(profile)]) == 3  # nothing saved: still due
     assert "not due" not in capsys.readouterr().out
 
 
@@ -242,7 +242,7 @@ def test_a_scan_that_checked_nothing_is_unknown_and_not_saved(
     capsys.readouterr()
     garbage = world(tmp_path, "bad", {})  # a Gravatar answer without a profile: no check
     argv = ["scan", "--email", EMAIL, "--sources", "gravatar", "--replay", garbage]
-    assert main([*argv, "--history", "--subject", "jordan", "--out", str(tmp_path / "o2")]) == 0
+    assert main([*argv, "--history", "--subject", "jordan", "--out", str(tmp_path / "o2")]) == 3
     captured = capsys.readouterr()
     assert "not saved to history" in captured.err
     assert captured.out.startswith("exposure: unknown: nothing could be checked\n")
@@ -257,16 +257,22 @@ def test_a_scan_that_checked_nothing_is_unknown_and_not_saved(
 def test_a_resumed_scan_that_checked_nothing_keeps_the_interrupted_one(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    now = datetime.now(UTC)
-    run = SourceRun("gravatar", "Gravatar", RunStatus.BLOCKED, "rate limit", now, now)
-    with HistoryStore() as store:
-        scan_id = store.start_scan("jordan", now)
-        store.checkpoint(scan_id, "gravatar", dumps(run), dumps(SourceResult()))
+    scan_id = blocked_checkpoint()
     garbage = world(tmp_path, "bad", {})
     argv = ["scan", "--email", EMAIL, "--sources", "gravatar", "--replay", garbage, "--resume"]
-    assert main([*argv, "--history", "--subject", "jordan", "--out", str(tmp_path / "o")]) == 0
+    assert main([*argv, "--history", "--subject", "jordan", "--out", str(tmp_path / "o")]) == 3
     assert "not saved to history" in capsys.readouterr().err
     with HistoryStore() as store:
         assert [s.id for s in store.interrupted("jordan")] == [scan_id]  # its checkpoints kept
         assert store.checkpoints(scan_id)
         assert store.scans("jordan") == []
+
+
+def blocked_checkpoint() -> int:
+    """An interrupted scan whose one checkpoint is Gravatar, which could not check."""
+    now = datetime.now(UTC)
+    run = SourceRun("gravatar", "Gravatar", RunStatus.BLOCKED, "rate limit", now, now)
+    with HistoryStore() as store:
+        scan_id = store.start_scan("jordan", now)
+        store.checkpoint(scan_id, "gravatar", dumps(run), dumps(SourceResult()))
+    return scan_id

@@ -2,9 +2,9 @@
 
 Every command module exposes `COMMANDS`, a tuple of declarations (scanner.cli.command);
 `COMMANDS` below is their one registry, in the order `--help` lists them, and `main`
-dispatches through it. Exit status: 0 done (the report lists any source that could not be
-checked), 1 unexpected internal error, 2 bad input (profile, option or file), 130
-interrupted, 141 the output pipe closed early (scanner.cli.exits).
+dispatches through it. Exit status: 0 done, 1 unexpected internal error, 2 bad input
+(profile, option or file), 3 a scan finished incomplete (some sources could not check), 130
+interrupted, 143 terminated, 141 the output pipe closed early (scanner.cli.exits).
 
 Start-up stays fast (`--help`, `--version`, a scheduled check that is not due): the command
 modules import the scan machinery inside the commands that use it, not at import time.
@@ -21,7 +21,14 @@ from collections.abc import Sequence
 from scanner import __version__
 from scanner.cli import clients, doctor, extract, history, scan, schedule, sites, sources, usernames
 from scanner.cli.command import CliParser, Command, Declared, add_commands, by_name, chosen
-from scanner.cli.exits import EXIT_PIPE, PROG, error_line, exit_status, is_a_bug
+from scanner.cli.exits import (
+    EXIT_PIPE,
+    PROG,
+    error_line,
+    exit_status,
+    is_a_bug,
+    sigterm_interrupts,
+)
 from scanner.cli.options import LEGACY_JSON_WARNING, legacy_json
 
 DESCRIPTION = (
@@ -31,8 +38,9 @@ DESCRIPTION = (
     "source needs; no login, sign-up or password-reset page is ever touched."
 )
 EPILOG = (
-    "exit status: 0 done, 1 internal error, 2 bad input, 130 interrupted, 141 output pipe "
-    "closed. "
+    "exit status: 0 done, 1 internal error, 2 bad input, 3 scan incomplete (some sources "
+    "could not check: the report says which), 130 interrupted, 143 terminated (the sources "
+    "that finished are kept for --resume), 141 output pipe closed. "
     "Environment: GITHUB_TOKEN and GRAVATAR_API_KEY (optional API keys, never written "
     "to reports); HTTPS_PROXY/HTTP_PROXY/ALL_PROXY/NO_PROXY (http, https or socks5h "
     "proxies; the proxy resolves host names), SSL_CERT_FILE and EXPOSURE_AUDIT_TOR are "
@@ -64,6 +72,7 @@ def build_parser() -> CliParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; its exit status, or the status of the error that ended it."""
     tolerant_output()
+    sigterm_interrupts()
     try:
         args = parse(argv)
         return chosen(COMMANDS, args).run(args)

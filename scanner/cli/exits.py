@@ -1,13 +1,18 @@
 """Exit statuses, and the one mapping from what ended a command to its status and message.
 
-0 done (a scan's report lists any source that could not be checked), 1 internal error (a
-bug) or a command that failed for an outside reason (`CommandFailed`), 2 bad input
-(profile, option or file), 130 interrupted, 141 the output pipe closed early.
+0 done (a scan: every source could check), 1 internal error (a bug) or a command that
+failed for an outside reason (`CommandFailed`), 2 bad input (profile, option or file),
+3 a scan that finished incomplete (some sources could not check; restic's convention),
+130 interrupted (Ctrl-C), 143 terminated (SIGTERM), 141 the output pipe closed early.
 `scanner.cli.main` is the only caller that prints these; a scheduled rescan asks
 `exit_status` only to say in its desktop notice how the scan ended.
 """
 
 from __future__ import annotations
+
+import signal
+import threading
+from types import FrameType
 
 from scanner.errors import InputError
 from scanner.text import printable
@@ -16,8 +21,27 @@ PROG = "exposure-audit"
 EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_INPUT = 2
+EXIT_INCOMPLETE = 3
 EXIT_INTERRUPTED = 130
 EXIT_PIPE = 141
+EXIT_TERMINATED = 143
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM: the scan ends as on Ctrl-C (checkpoints kept), with exit status 143."""
+
+
+def sigterm_interrupts() -> None:
+    """Make SIGTERM end the command as Ctrl-C does (raising Terminated), where nothing else
+    has claimed the signal: only in the main thread, only over the default handler."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _terminate)
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise Terminated
 
 
 class CommandFailed(Exception):
@@ -29,6 +53,8 @@ def exit_status(exc: BaseException) -> int:
     """The exit status of a command that ended with `exc`."""
     if isinstance(exc, InputError):
         return EXIT_INPUT
+    if isinstance(exc, Terminated):
+        return EXIT_TERMINATED
     if isinstance(exc, KeyboardInterrupt):
         return EXIT_INTERRUPTED
     if isinstance(exc, BrokenPipeError):
@@ -41,7 +67,10 @@ def error_line(exc: BaseException) -> str:
     if isinstance(exc, InputError):
         return f"{PROG}: error: {printable(str(exc))}"
     if isinstance(exc, KeyboardInterrupt):
-        return f"{PROG}: interrupted"
+        said = "terminated" if isinstance(exc, Terminated) else "interrupted"
+        if str(exc):  # what was kept, and how to go on
+            return f"{PROG}: {said}: {printable(str(exc))}"
+        return f"{PROG}: {said}"
     if isinstance(exc, CommandFailed):
         return f"{PROG}: {printable(str(exc))}"
     return f"{PROG}: internal error: {type(exc).__name__}: {printable(str(exc))}"

@@ -101,7 +101,11 @@ def since_line(since: Mapping[str, Any]) -> str:
     came_back = counts.get("resurfaced", 0)
     new = counts.get("new", 0)
     gone = counts.get("gone", 0)
-    return f"since the last scan: {came_back} came back, {new} new, {gone} gone"
+    line = f"since the last scan: {came_back} came back, {new} new, {gone} gone"
+    unchecked = counts.get("unchecked", 0)
+    if unchecked:
+        line += f", {unchecked} not checked this time (kept as they were)"
+    return line
 
 
 # --- extract -------------------------------------------------------------------------------
@@ -232,6 +236,8 @@ def diff_lines(diff: Diff) -> list[str]:
             f"{counts[Change.CHANGED]} changed, {counts[Change.GONE]} gone, "
             f"{counts[Change.STILL]} unchanged"
         ]
+        if counts[Change.UNCHECKED]:
+            lines[0] += f", {counts[Change.UNCHECKED]} not checked"
         lines += [_diff_entry(entry) for entry in diff.entries if entry.change is not Change.STILL]
     if diff.hidden_not_me:
         lines.append(f"{diff.hidden_not_me} finding(s) you marked 'not me' are not shown")

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from scanner.cli.command import CliParser, Command
-from scanner.cli.exits import EXIT_OK
+from scanner.cli.exits import EXIT_INCOMPLETE, EXIT_OK
 from scanner.cli.options import (
     add_depth_option,
     add_json_options,
@@ -47,6 +47,7 @@ HISTORY_HELP = (
     "save the scan to history and compare it with the last one (default: on, off with --replay)"
 )
 RESUME_HELP = "continue an interrupted scan of this subject, keeping the sources it finished"
+RESUMABLE = "the sources that finished are kept: add --resume to the same command to go on"
 REPLAY_HELP = "answer every request from a recorded world instead of the network (demo, tests)"
 
 
@@ -186,6 +187,8 @@ def scan_and_report(
     else:
         result, since, written = _run_into_history(request, targets, keep, say, quiet=quiet)
     _summarise(result, since, written, targets)
+    if any(run.could_not_check for run in result.runs):
+        return EXIT_INCOMPLETE
     return EXIT_OK
 
 
@@ -235,7 +238,10 @@ def _run_into_history(
 
     recorder = Recorder(keep.label, resume=keep.resume, say=say)
     try:
-        result = _run(request, say, quiet=quiet, recorder=recorder)
+        try:
+            result = _run(request, say, quiet=quiet, recorder=recorder)
+        except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: the checkpoints stay
+            raise type(exc)(RESUMABLE) from None
         if not result.risk.checked:
             result = recorder.shown(result)
             recorder.abandon()

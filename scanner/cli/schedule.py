@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from scanner.cli.command import CliParser, Command
-from scanner.cli.exits import EXIT_OK, exit_status
+from scanner.cli.exits import EXIT_INCOMPLETE, EXIT_OK, exit_status
 from scanner.cli.output import emit, schedule_rows
 from scanner.cli.request import ScanFlags, build_request
 from scanner.cli.scan import Keep, ReportTargets, scan_and_report
@@ -122,7 +122,9 @@ def notify(label: str, status: int) -> None:
     if program is None:
         return
     text = "rescan finished"
-    if status != EXIT_OK:
+    if status == EXIT_INCOMPLETE:
+        text = "rescan finished, but some sources could not check"
+    elif status != EXIT_OK:
         text = f"rescan failed (exit status {status})"
     subprocess.run(  # noqa: S603 - fixed program and arguments
         [program, "exposure-audit", f"{label}: {text}; open the report in your data folder"],

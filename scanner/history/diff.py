@@ -12,10 +12,14 @@ diff_scans: newer = the last complete scan, older = the one before (None for the
   NEW         in newer, in no earlier scan (first scan: everything, note "first scan").
   CHANGED     a would-be NEW and a would-be GONE of the same kind sharing a source URL
               (same place, another value): one entry, finding = new, before = old.
+  UNCHECKED   in older, not in newer, and a source that showed it could not check in newer:
+              "not checked this time", never GONE. Such a finding is carried into newer's
+              findings (ScanRecord.carried), so every later comparison, lifecycle and
+              removal time treats it as still there until a scan that checked says otherwise.
   GONE        in older, not in newer: "not seen this time: removal may have worked".
   STILL       in both (kept for counting; the report may hide them).
   Findings whose latest mark is NOT_ME (in newer or older) are left out and counted.
-  Order: RESURFACED, NEW, CHANGED, GONE, STILL; then score descending, then value.
+  Order: RESURFACED, NEW, CHANGED, UNCHECKED, GONE, STILL; then score descending, then value.
 A finding marked done or requested stays RESURFACED in every scan that still shows it, until
 it goes or its latest mark is could-not-remove (or not-me). To compare scan A with a
 later scan B, pass the complete scans up to A, then B.
@@ -25,6 +29,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -41,7 +46,14 @@ from scanner.history.records import (
 )
 from scanner.models import Severity
 
-_ORDER = {Change.RESURFACED: 0, Change.NEW: 1, Change.CHANGED: 2, Change.GONE: 3, Change.STILL: 4}
+_ORDER = {
+    Change.RESURFACED: 0,
+    Change.NEW: 1,
+    Change.CHANGED: 2,
+    Change.UNCHECKED: 3,
+    Change.GONE: 4,
+    Change.STILL: 5,
+}
 _REMOVING = frozenset({MarkState.DONE})  # marked done and seen again: it came back
 
 
@@ -65,6 +77,11 @@ def diff_scans(history: Sequence[ScanRecord], marks: Mapping[str, Mark]) -> Diff
     for f in newer.findings.values():
         mark = marks.get(f.id)
         if _not_me(mark):
+            continue
+        if f.id in newer.carried:
+            entries.append(
+                DiffEntry(Change.UNCHECKED, f, mark=mark, note=_unchecked_note(f, newer))
+            )
             continue
         note = _resurfaced_note(f.id, scans, mark)
         if note:
@@ -186,8 +203,7 @@ def summarise_removal_times(times: Mapping[str, Sequence[timedelta]]) -> dict[st
 
 def diff_dict(diff: Diff) -> dict[str, Any]:
     """report.json's "since_last_scan" section (DIFF_SCHEMA); STILL entries are only counted."""
-    counts = {c.value: 0 for c in (Change.NEW, Change.GONE, Change.RESURFACED, Change.CHANGED)}
-    counts[Change.STILL.value] = 0
+    counts = {c.value: 0 for c in Change}
     for entry in diff.entries:
         counts[entry.change.value] += 1
     older = diff.older
@@ -198,7 +214,7 @@ def diff_dict(diff: Diff) -> dict[str, Any]:
     }
 
 
-_COUNTS = ("new", "gone", "resurfaced", "changed", "still", "hidden_not_me")
+_COUNTS = (*(c.value for c in Change), "hidden_not_me")
 _COUNT = {"type": "integer", "minimum": 0}
 _FINDING = {
     "id": {"type": "string", "minLength": 1},
@@ -238,13 +254,15 @@ DIFF_SCHEMA: dict[str, Any] = {
         },
         "entries": {
             "type": "array",
-            "description": "Resurfaced, new, changed, gone; then score descending, then value.",
+            "description": (
+                "Resurfaced, new, changed, unchecked, gone; then score descending, then value."
+            ),
             "items": {
                 "type": "object",
                 "required": ["change", *_FINDING, "before", "mark", "note"],
                 "additionalProperties": False,
                 "properties": {
-                    "change": {"enum": ["resurfaced", "new", "changed", "gone"]},
+                    "change": {"enum": [c.value for c in Change if c is not Change.STILL]},
                     **_FINDING,
                     "before": {
                         "oneOf": [
@@ -298,8 +316,36 @@ def _finding(f: FindingRecord) -> dict[str, Any]:
 
 
 def _complete(history: Sequence[ScanRecord]) -> list[ScanRecord]:
-    done = [s for s in history if s.status is ScanStatus.COMPLETE]
-    return sorted(done, key=lambda s: (_at(s.started), s.id))
+    """The complete scans, oldest first, each carrying what it could not check from the one
+    before (see UNCHECKED)."""
+    done = sorted(
+        (s for s in history if s.status is ScanStatus.COMPLETE),
+        key=lambda s: (_at(s.started), s.id),
+    )
+    scans: list[ScanRecord] = []
+    for scan in done:
+        if scans:
+            scan = _carry(scans[-1], scan)
+        scans.append(scan)
+    return scans
+
+
+def _carry(before: ScanRecord, scan: ScanRecord) -> ScanRecord:
+    """`scan` with the findings of `before` that it did not see because a source that showed
+    them could not check this time."""
+    kept = {
+        fid: f
+        for fid, f in before.findings.items()
+        if fid not in scan.findings and scan.unchecked.intersection(f.sources)
+    }
+    if not kept:
+        return scan
+    return replace(scan, findings={**scan.findings, **kept}, carried=frozenset(kept))
+
+
+def _unchecked_note(f: FindingRecord, scan: ScanRecord) -> str:
+    names = ", ".join(sorted(scan.unchecked.intersection(f.sources)))
+    return f"not checked this time ({names} could not check): kept as it was"
 
 
 def _not_me(mark: Mark | None) -> bool:

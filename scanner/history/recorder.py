@@ -1,5 +1,10 @@
 """One scan's place in history: started, checkpointed (for --resume), compared, saved.
 
+Only one scan of a subject runs at a time: a Recorder holds the subject's lock
+(scanner.history.locks) from start to close, so a second scan of the subject (a quick scan
+beside a monthly rescan, or a scan beside --resume) is refused at once instead of treating
+the first as interrupted and discarding it.
+
 `Recorder` is what a scan that is saved to history goes through: it starts (or resumes)
 the scan in the store, keeps each finished source as a checkpoint, gives the result
 without the findings marked "not me" and the "since your last scan" section, and saves
@@ -8,6 +13,7 @@ the finished scan in one transaction. `subject_label` is the subject's name in h
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -39,10 +45,17 @@ class Recorder:
     """One scan's place in history: started, checkpointed, compared, saved."""
 
     def __init__(self, label: str, *, resume: bool, say: Callable[[str], None]) -> None:
+        from scanner.history.locks import scan_lock_path, take_lock
         from scanner.history.store import HistoryStore
 
         self.label = label
-        self.store = HistoryStore()
+        busy = f"another scan of {label!r} is running: wait for it, or add --no-history"
+        self.lock = take_lock(scan_lock_path(label), busy)  # held until close()
+        try:
+            self.store = HistoryStore()
+        except BaseException:
+            os.close(self.lock)
+            raise
         self.kept: dict[str, tuple[SourceRun, SourceResult]] = {}
         self.stale: list[int] = []
         self.resumed = False
@@ -62,16 +75,16 @@ class Recorder:
         self.scan_id = self.store.start_scan(label, datetime.now(UTC))
 
     def _resume(self, last: ScanRecord, say: Callable[[str], None]) -> None:
-        """Continue `last`, keeping the sources it finished."""
+        """Continue `last`, keeping the sources it checked (not those that could not)."""
         from scanner.history.codec import loads
         from scanner.models import SourceResult, SourceRun
 
         self.scan_id = last.id
         self.resumed = True
-        self.kept = {
-            name: (loads(SourceRun, run), loads(SourceResult, result))
-            for name, (run, result) in self.store.checkpoints(last.id).items()
-        }
+        for name, (run_json, result_json) in self.store.checkpoints(last.id).items():
+            run = loads(SourceRun, run_json)
+            if not run.could_not_check:  # one that could not check is asked again
+                self.kept[name] = (run, loads(SourceResult, result_json))
         say(
             f"resuming the interrupted scan of {last.started:%Y-%m-%d %H:%M} UTC "
             f"({len(self.kept)} source(s) kept)"
@@ -112,3 +125,4 @@ class Recorder:
 
     def close(self) -> None:
         self.store.close()
+        os.close(self.lock)

@@ -45,6 +45,10 @@ class ScanRecord:
     risk_score: int = 0
     risk_level: str = ""
     findings: Mapping[str, FindingRecord] = field(default_factory=dict)  # by finding id
+    unchecked: frozenset[str] = frozenset()  # the sources that could not check in this scan
+    # ids of findings kept from the scan before, unseen because their source could not check
+    # (filled in by the diff, never stored)
+    carried: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,7 @@ class Change(StrEnum):
     RESURFACED = "resurfaced"  # was gone or marked done/requested, and is back
     CHANGED = "changed"  # same place and kind, another value (a new address on a broker)
     STILL = "still"  # in both
+    UNCHECKED = "unchecked"  # in the previous scan; its source could not check this time
 
 
 @dataclass(frozen=True)

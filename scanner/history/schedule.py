@@ -20,7 +20,6 @@ the login shell's variables, and the history lives in the data dir).
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import os
 import re
@@ -35,6 +34,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from scanner.errors import InputError
+from scanner.history.locks import LockHeld, take_lock
 from scanner.paths import data_dir
 from scanner.report.write import write_private
 
@@ -401,25 +401,14 @@ def lock_path() -> Path:
 
 @contextlib.contextmanager
 def rescan_lock(path: Path | None = None) -> Iterator[Path]:
-    """Hold the rescan lock (flock, non-blocking) or raise RescanRunning at once.
-
-    The lock goes with the process: a crashed or killed rescan leaves nothing to clean up.
-    The file stays (deleting it would let two processes lock two different files).
-    """
+    """Hold the rescan lock (flock, non-blocking) or raise RescanRunning at once; the lock
+    goes with the process (scanner.history.locks)."""
     target = path if path is not None else lock_path()
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    flags = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW
     try:
-        fd = os.open(target, flags, 0o600)
-    except OSError as exc:
-        raise InputError(f"cannot open the rescan lock {target}: {exc.strerror}") from None
+        fd = take_lock(target, "another rescan is running")
+    except LockHeld as exc:
+        raise RescanRunning(str(exc)) from None
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise RescanRunning(f"another rescan is running (lock: {target})") from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
         yield target
     finally:
         os.close(fd)

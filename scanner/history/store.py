@@ -104,6 +104,14 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         CREATE INDEX marks_by_finding ON marks(subject, finding_id, at);
         """,
     ),
+    (
+        "0003_unchecked_sources",
+        """
+        -- JSON array of the sources that could not check in the scan: what they showed
+        -- before is "not checked this time", never "gone"
+        ALTER TABLE scans ADD COLUMN unchecked TEXT NOT NULL DEFAULT '[]';
+        """,
+    ),
 )
 
 _BOOTSTRAP = """
@@ -115,7 +123,7 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 
 _SCAN_COLUMNS = """
     scans.id, subjects.label, scans.started, scans.finished, scans.status,
-    scans.risk_score, scans.risk_level
+    scans.risk_score, scans.risk_level, scans.unchecked
 """
 _FINDING_COLUMNS = "scan_id, finding_id, kind, value, severity, score, sources, urls"
 _INSERT_FINDING = (
@@ -262,13 +270,14 @@ class HistoryStore:
             )
             conn.execute(
                 "UPDATE scans SET finished = ?, status = ?, risk_score = ?, risk_level = ?,"
-                " report_json = ? WHERE id = ?",
+                " report_json = ?, unchecked = ? WHERE id = ?",
                 (
                     _iso(result.finished),
                     ScanStatus.COMPLETE.value,
                     result.risk.score,
                     result.risk.level.value,
                     report_json,
+                    json.dumps(sorted(unchecked_sources(result))),
                     scan_id,
                 ),
             )
@@ -420,8 +429,9 @@ class HistoryStore:
                 risk_score=int(risk_score),
                 risk_level=str(risk_level),
                 findings=findings.get(int(scan_id), {}),
+                unchecked=frozenset(_strings(unchecked)),
             )
-            for scan_id, label, started, finished, status, risk_score, risk_level in rows
+            for scan_id, label, started, finished, status, risk_score, risk_level, unchecked in rows
         ]
 
     def _findings(self, scan_ids: list[int]) -> dict[int, dict[str, FindingRecord]]:
@@ -579,6 +589,18 @@ def as_record(scan_id: int, subject: str, result: ScanResult) -> ScanRecord:
             finding.score, names, urls,
         )  # fmt: skip
     return ScanRecord(
-        scan_id, subject, result.started, result.finished, ScanStatus.COMPLETE,
-        result.risk.score, result.risk.level.value, findings,
-    )  # fmt: skip
+        id=scan_id,
+        subject=subject,
+        started=result.started,
+        finished=result.finished,
+        status=ScanStatus.COMPLETE,
+        risk_score=result.risk.score,
+        risk_level=result.risk.level.value,
+        findings=findings,
+        unchecked=unchecked_sources(result),
+    )
+
+
+def unchecked_sources(result: ScanResult) -> frozenset[str]:
+    """The names of the sources that could not check in `result`."""
+    return frozenset(run.name for run in result.runs if run.could_not_check)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -418,8 +419,14 @@ def test_diff_dict_shape_and_schema() -> None:
     json.dumps(data)  # plain JSON types only
     assert data["previous_scan"] == {"id": 1, "started": "2026-08-01T09:00:00+00:00"}
     assert data["counts"] == {
-        "new": 1, "gone": 1, "resurfaced": 1, "changed": 1, "still": 0, "hidden_not_me": 0,
-    }  # fmt: skip
+        "new": 1,
+        "gone": 1,
+        "resurfaced": 1,
+        "changed": 1,
+        "still": 0,
+        "unchecked": 0,
+        "hidden_not_me": 0,
+    }
     assert [e["change"] for e in data["entries"]] == ["resurfaced", "new", "changed", "gone"]
     assert data["entries"][0] == {
         "change": "resurfaced",
@@ -470,3 +477,41 @@ def test_report_schema_embeds_the_diff_schema() -> None:
     section = {k: v for k, v in DIFF_SCHEMA.items() if k not in ("$schema", "$id")}
     assert schema["properties"]["since_last_scan"] == section
     assert "since_last_scan" not in schema["required"]  # only when there is history
+
+
+# --- a source that could not check: "not checked this time", never "gone" ------------------
+
+
+def unchecked(record: ScanRecord, *sources: str) -> ScanRecord:
+    return replace(record, unchecked=frozenset(sources))
+
+
+def test_a_finding_whose_source_could_not_check_is_unchecked_not_gone() -> None:
+    history = [scan(1, AUG, ADDRESS, EMAIL), unchecked(scan(2, SEP), "peoplefinder")]
+    diff = diff_scans(history, {})
+    assert sorted(changes(diff)) == sorted(
+        [(Change.UNCHECKED, ADDRESS.id), (Change.GONE, EMAIL.id)]  # gravatar checked: gone
+    )
+    (entry,) = [e for e in diff.entries if e.change is Change.UNCHECKED]
+    assert entry.note == "not checked this time (peoplefinder could not check): kept as it was"
+    assert diff_dict(diff)["counts"]["unchecked"] == 1
+
+
+def test_a_finding_unchecked_once_and_seen_again_is_still_not_back() -> None:
+    history = [
+        scan(1, AUG, ADDRESS),
+        unchecked(scan(2, SEP), "peoplefinder"),
+        unchecked(scan(3, OCT), "peoplefinder"),  # twice in a row: still carried
+        scan(4, NOV, ADDRESS),
+    ]
+    assert changes(diff_scans(history[:3], {})) == [(Change.UNCHECKED, ADDRESS.id)]
+    assert changes(diff_scans(history, {})) == [(Change.STILL, ADDRESS.id)]
+    assert lifecycle(ADDRESS.id, history, []) == "found"
+
+
+def test_a_finding_gone_after_an_unchecked_scan_is_gone_when_checked() -> None:
+    history = [scan(1, AUG, ADDRESS), unchecked(scan(2, SEP), "peoplefinder"), scan(3, OCT)]
+    diff = diff_scans(history, {})
+    assert changes(diff) == [(Change.GONE, ADDRESS.id)]
+    assert diff.older is not None
+    assert diff.older.id == 2

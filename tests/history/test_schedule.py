@@ -438,7 +438,8 @@ def test_lock_refuses_a_second_rescan_until_released(tmp_path: Path) -> None:
             python(TRY_LOCK, str(lock)), capture_output=True, text=True, env=child_env(), timeout=60
         )
         assert held.returncode == 3
-        assert held.stdout.strip() == f"another rescan is running (lock: {lock})"
+        holder = f"process {os.getpid()}"
+        assert held.stdout.strip() == f"another rescan is running, {holder} (lock: {lock})"
         with pytest.raises(RescanRunning, match="another rescan is running"), sch.rescan_lock(lock):
             pass
     assert stat.S_IMODE(lock.stat().st_mode) == 0o600
