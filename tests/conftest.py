@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import socket
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+from ddgs.http_client import HttpClient
 
 from scanner.netpath import NETWORK_VARIABLES  # a scan's path: never the test machine's own
 
@@ -35,6 +37,16 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)
     monkeypatch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
+    # ddgs fetches through primp, whose sockets and DNS are Rust's: the socket guard above
+    # never sees them, so a ddgs client must go through a proxy on loopback (a test world)
+    real_init = HttpClient.__init__
+
+    def guarded_ddgs(self: HttpClient, proxy: str | None = None, *args: Any, **kw: Any) -> None:
+        if proxy is None or not _is_local(urlsplit(proxy).hostname):
+            raise NetworkBlocked(f"test tried to search the web through ddgs (proxy {proxy!r})")
+        real_init(self, proxy, *args, **kw)
+
+    monkeypatch.setattr(HttpClient, "__init__", guarded_ddgs)
 
 
 @pytest.fixture(autouse=True)

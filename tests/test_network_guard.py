@@ -80,3 +80,13 @@ def test_loopback_is_allowed() -> None:
 def test_localhost_resolves() -> None:
     addresses = {info[4][0] for info in socket.getaddrinfo("localhost", 80)}
     assert addresses & {"127.0.0.1", "::1"}
+
+
+def test_web_search_through_ddgs_is_blocked_unless_it_goes_to_a_loopback_proxy() -> None:
+    from ddgs.http_client import HttpClient
+
+    with pytest.raises(RuntimeError, match="tried to search the web through ddgs"):
+        HttpClient(proxy=None)
+    with pytest.raises(RuntimeError, match="tried to search the web through ddgs"):
+        HttpClient(proxy="http://proxy.example.net:3128")
+    HttpClient(proxy="http://127.0.0.1:9")  # a test world's proxy: allowed (nothing is sent)
