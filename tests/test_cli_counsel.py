@@ -106,7 +106,7 @@ def test_purge_removes_every_trace_of_one_client_and_the_panic_button_everything
     assert "Client A" not in listed
     assert "Client B" in listed
     monkeypatch.delenv("EXPOSURE_AUDIT_PASSPHRASE")  # the panic button needs no passphrase
-    assert run(workspace, "purge", "--all") == 0
+    assert run(workspace, "purge", "--all", "--yes") == 0
     assert not workspace.exists()
 
 
