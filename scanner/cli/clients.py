@@ -143,6 +143,11 @@ def add(args: argparse.Namespace) -> int:
     from scanner.counsel.clients import Consent, add_client
 
     vault = open_vault(args)
+    named = [name.strip().lower() for name in args.sources.split(",") if name.strip()]
+    if "all" not in named:
+        from scanner.sources import select_sources
+
+        select_sources(named)  # a mistyped source is an error, not a consent that covers nothing
     consent = Consent(
         by=args.consent_by,
         at=datetime.now(UTC),
@@ -220,15 +225,20 @@ def subject_file(args: argparse.Namespace) -> Path | None:
     return profile
 
 
-ASKED = (("names", "name"), ("handles", "handles"), ("emails", "emails"))
+# profile key, prompt
+ASKED = (
+    ("names", "full name (blank for none): "),
+    ("handles", "usernames, comma-separated (blank for none): "),
+    ("emails", "email addresses, comma-separated (blank for none): "),
+)
 
 
 def asked_subject(subject: dict[str, list[str]]) -> dict[str, list[str]]:
     """The subject flags plus a name, handles and emails typed at prompts (comma-separated;
     blank for none), so nothing about the client lands in the shell's history."""
     asked = {key: list(values) for key, values in subject.items()}
-    for key, word in ASKED:
-        typed = input(f"{word} (comma-separated, blank for none): ")
+    for key, prompt in ASKED:
+        typed = input(prompt)
         if key == "names":
             values = [typed.strip()] if typed.strip() else []
         else:
@@ -241,7 +251,11 @@ def scan_client(
     vault: Vault, label: str, flags: ScanFlags, path: NetworkPath | None = None
 ) -> tuple[str, ScanResult]:
     """Scan one client (their stored profile, or a new file, plus the flags) with the
-    sources their consent covers; keep the profile and the scan in the workspace."""
+    sources their consent covers; keep the profile and the scan in the workspace.
+
+    The request holds only the consented sources, and the pipeline follows leads with the
+    request's sources alone, so a lead one source finds (an email in GitHub commits) is never
+    looked up by a source outside the consent (tests/test_cli_counsel.py)."""
     from scanner.counsel.clients import get_client, require_consent, save_scan, set_profile
     from scanner.history.codec import dumps
 

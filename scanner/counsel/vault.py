@@ -27,6 +27,8 @@ SSDs (wear levelling), copy-on-write or journalling filesystems (btrfs, ZFS, APF
 or snapshots, the old blocks may survive: overwriting is best effort. The real protection is that
 the file was only ever written encrypted, and the key is gone once the passphrase is forgotten
 and `workspace.json` (which holds the salt) is shredded: `shred_all()` does that first.
+`destroy()` is the same without a key, and works when the header is missing or damaged too,
+as long as every file in the folder is a workspace's own (so never on a mistyped folder).
 
 Session unlock cache (off unless the caller asks for it): `cache_key()` writes the DERIVED key
 (never the passphrase) with an expiry time to $XDG_RUNTIME_DIR/exposure-audit/unlock-<hash>,
