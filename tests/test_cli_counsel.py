@@ -270,3 +270,25 @@ def test_consent_to_a_mistyped_source_is_refused(
     assert "unknown source 'gravatr'" in one_error(capsys)
     assert run(workspace, "list") == 0
     assert "no clients yet" in capsys.readouterr().out
+
+
+def test_the_panic_button_lists_exports_under_a_session_unlock(
+    workspace: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert run(workspace, "add", "Client A", "--consent-by", "Sam Advocate") == 0
+    assert run(workspace, "scan", "Client A", PROFILE, "--replay", WORLD) == 0
+    assert run(workspace, "report", "Client A", "--redact", "--out", str(tmp_path / "r")) == 0
+    runtime = tmp_path / "run"
+    runtime.mkdir(mode=0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    assert run(workspace, "unlock", "--minutes", "5") == 0
+    monkeypatch.delenv("EXPOSURE_AUDIT_PASSPHRASE")
+    capsys.readouterr()
+    assert run(workspace, "purge", "--all", "--yes") == 0
+    out = capsys.readouterr().out
+    report = (tmp_path / "r" / "report-redacted.html").resolve()
+    assert f"were not removed: {report}\n" in out
+    assert not list(runtime.rglob("unlock-*"))  # the session unlock went with it
