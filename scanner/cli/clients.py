@@ -31,6 +31,9 @@ from scanner.errors import InputError, ScannerError
 from scanner.text import printable
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from scanner.counsel.clients import ClientRecord
     from scanner.counsel.vault import Vault
     from scanner.models import ScanResult
     from scanner.netpath import NetworkPath
@@ -140,6 +143,11 @@ def add(args: argparse.Namespace) -> int:
     from scanner.counsel.clients import Consent, add_client
 
     vault = open_vault(args)
+    named = [name.strip().lower() for name in args.sources.split(",") if name.strip()]
+    if "all" not in named:
+        from scanner.sources import select_sources
+
+        select_sources(named)  # a mistyped source is an error, not a consent that covers nothing
     consent = Consent(
         by=args.consent_by,
         at=datetime.now(UTC),
@@ -170,6 +178,13 @@ def list_all(args: argparse.Namespace) -> int:
 def add_scan_arguments(parser: CliParser) -> None:
     parser.add_argument("label", help="the client")
     parser.add_argument("profile", nargs="?", type=Path, help="profile TOML (kept encrypted)")
+    given = parser.add_argument_group("subject without shell history")
+    given.add_argument(
+        "--subject-file", type=Path, metavar="PATH", help="the client's profile TOML (as PROFILE)"
+    )
+    given.add_argument(
+        "--ask", action="store_true", help="ask for the name, handles and emails at the terminal"
+    )
     add_subject_options(parser)
     parser.add_argument("--replay", type=Path, metavar="DIR", help=argparse.SUPPRESS)
     add_network_options(parser)
@@ -177,13 +192,19 @@ def add_scan_arguments(parser: CliParser) -> None:
 
 def scan(args: argparse.Namespace) -> int:
     """Scan a client within their consent; the scan is kept encrypted, nothing is written."""
+    profile_file = subject_file(args)
+    if args.ask and not sys.stdin.isatty():
+        raise InputError("--ask needs a terminal: stdin is not one (use --subject-file PATH)")
+    vault = open_vault(args)
+    subject = subject_flags(args)
+    if args.ask:
+        subject = asked_subject(subject)
     flags = ScanFlags(
-        profile_file=args.profile,
-        subject=subject_flags(args),
+        profile_file=profile_file,
+        subject=subject,
         replay=args.replay,
         network=network_flags(args),
     )
-    vault = open_vault(args)
     record_label, result = scan_client(vault, args.label, flags)
     findings = len(result.findings)
     print(
@@ -194,11 +215,47 @@ def scan(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def subject_file(args: argparse.Namespace) -> Path | None:
+    """The profile file: PROFILE or --subject-file (the same file, read the same way)."""
+    if args.profile is not None and args.subject_file is not None:
+        raise InputError("give the profile once: PROFILE or --subject-file, not both")
+    if args.subject_file is not None:
+        return Path(args.subject_file)
+    profile: Path | None = args.profile
+    return profile
+
+
+# profile key, prompt
+ASKED = (
+    ("names", "full name (blank for none): "),
+    ("handles", "usernames, comma-separated (blank for none): "),
+    ("emails", "email addresses, comma-separated (blank for none): "),
+)
+
+
+def asked_subject(subject: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The subject flags plus a name, handles and emails typed at prompts (comma-separated;
+    blank for none), so nothing about the client lands in the shell's history."""
+    asked = {key: list(values) for key, values in subject.items()}
+    for key, prompt in ASKED:
+        typed = input(prompt)
+        if key == "names":
+            values = [typed.strip()] if typed.strip() else []
+        else:
+            values = [part.strip() for part in typed.split(",") if part.strip()]
+        asked[key] = [*asked.get(key, []), *values]
+    return asked
+
+
 def scan_client(
     vault: Vault, label: str, flags: ScanFlags, path: NetworkPath | None = None
 ) -> tuple[str, ScanResult]:
     """Scan one client (their stored profile, or a new file, plus the flags) with the
-    sources their consent covers; keep the profile and the scan in the workspace."""
+    sources their consent covers; keep the profile and the scan in the workspace.
+
+    The request holds only the consented sources, and the pipeline follows leads with the
+    request's sources alone, so a lead one source finds (an email in GitHub commits) is never
+    looked up by a source outside the consent (tests/test_cli_counsel.py)."""
     from scanner.counsel.clients import get_client, require_consent, save_scan, set_profile
     from scanner.history.codec import dumps
 
@@ -271,14 +328,16 @@ def add_report_arguments(parser: CliParser) -> None:
 
 
 def report(args: argparse.Namespace) -> int:
-    """Render the client's latest scan as a client, redacted or evidence copy."""
-    from scanner.counsel.clients import get_client, scans
+    """Render the client's latest scan as a client, redacted or evidence copy, into a folder
+    outside the workspace; the record remembers where (for purge)."""
+    from scanner.counsel.clients import check_outside, get_client, note_exports, scans
     from scanner.history.codec import loads
     from scanner.models import ScanResult
     from scanner.report.html import render_html
     from scanner.report.write import write_private
 
     vault = open_vault(args)
+    check_outside(vault, args.out)
     record = get_client(vault, args.label)
     stored = scans(vault, record.label)
     if not stored:
@@ -298,11 +357,13 @@ def report(args: argparse.Namespace) -> int:
             "retention_days": record.consent.retention_days,
         }
     html_path = args.out / f"report-{variant}.html"
+    note_exports(vault, record.label, [html_path])  # remembered before it exists: never lost
     write_private(html_path, render_html(result, variant=variant, consent=consent))
     print(f"{variant} report: {html_path}")
     if args.pdf:
         from scanner.report.pdf import html_to_pdf
 
+        note_exports(vault, record.label, [html_path.with_suffix(".pdf")])
         html_to_pdf(html_path, html_path.with_suffix(".pdf"))
         print(f"pdf: {html_path.with_suffix('.pdf')}")
     return EXIT_OK
@@ -335,27 +396,93 @@ def add_purge_arguments(parser: CliParser) -> None:
     which.add_argument("label", nargs="?", help="the client")
     which.add_argument("--expired", action="store_true", help="every client past retention")
     which.add_argument("--all", action="store_true", help="the panic button: everything")
+    parser.add_argument(
+        "--yes", action="store_true", help="with --all: do not ask to type DESTROY (scripts)"
+    )
+
+
+CONFIRM_WORD = "DESTROY"
+NOT_LISTED = (
+    "exported copies were not listed: their list is encrypted and the panic button does not "
+    "ask for the passphrase; delete by hand any reports you exported"
+)
 
 
 def purge(args: argparse.Namespace) -> int:
-    """Destroy one client's data, every expired client's, or (--all) the whole workspace."""
-    from scanner.counsel.clients import expired, purge_client
-    from scanner.counsel.vault import destroy
+    """Destroy one client's data, every expired client's, or (--all) the whole workspace.
 
-    if args.all:  # the panic button works without the passphrase
-        destroy(workspace(args))
-        print("workspace destroyed")
-        return EXIT_OK
+    Exported copies are outside the workspace and are never removed by a purge (the file at a
+    remembered path may since have been edited, moved or replaced by something else): the
+    ones still there are listed, to be deleted by hand."""
+    from scanner.counsel.clients import expired, get_client, purge_client
+
+    if args.all:
+        return purge_everything(args)
     vault = open_vault(args)
     if args.expired:
         gone = expired(vault, datetime.now(UTC))
         for record in gone:
             purge_client(vault, record.label)
         print(f"purged {len(gone)} expired client(s)")
-        return EXIT_OK
-    count = purge_client(vault, args.label)
-    print(printable(f"purged {args.label}: {count} file(s) destroyed"))
+    else:
+        try:
+            gone = [get_client(vault, args.label)]
+        except InputError:  # no record left (an interrupted purge): purge_client finishes it
+            gone = []
+        count = purge_client(vault, args.label)
+        print(printable(f"purged {args.label}: {count} file(s) destroyed"))
+    say_exports(gone)
     return EXIT_OK
+
+
+def purge_everything(args: argparse.Namespace) -> int:
+    """The panic button: no passphrase (the header may be damaged or gone), a typed DESTROY
+    at a terminal or --yes; the exported copies listed when the workspace is unlocked."""
+    from scanner.counsel.vault import destroy
+
+    folder = workspace(args)
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise InputError("purge --all asks to type DESTROY at a terminal; or add --yes")
+        typed = input(f"type {CONFIRM_WORD} to destroy every file of the workspace {folder}: ")
+        if typed.strip() != CONFIRM_WORD:
+            raise InputError(f"not confirmed (typed something other than {CONFIRM_WORD})")
+    records = unlocked_records(folder)
+    destroy(folder)
+    print("workspace destroyed")
+    if records is None:
+        print(NOT_LISTED)
+    else:
+        say_exports(records)
+    return EXIT_OK
+
+
+def unlocked_records(folder: Path) -> list[ClientRecord] | None:
+    """Every client record, when the workspace opens without asking (a session unlock or
+    EXPOSURE_AUDIT_PASSPHRASE) and can be read; None otherwise. Never asks, never fails."""
+    from scanner.counsel.clients import list_clients
+    from scanner.counsel.vault import Vault, cached_key
+
+    try:
+        given = os.environ.get(PASSPHRASE_ENV)
+        if given is not None:
+            return list_clients(Vault.open(folder, given))
+        key = cached_key(folder)
+        if key is None:
+            return None
+        return list_clients(Vault.open_with_key(folder, key))
+    except (ScannerError, OSError):
+        return None
+
+
+def say_exports(records: Sequence[ClientRecord]) -> None:
+    """List the exported copies of these clients that are still on disk (never removed)."""
+    from scanner.counsel.clients import exported_copies
+
+    left = exported_copies(records)
+    if left:
+        where = ", ".join(printable(str(path)) for path in left)
+        print(f"these exported copies are outside the workspace and were not removed: {where}")
 
 
 def add_unlock_arguments(parser: CliParser) -> None:

@@ -3,15 +3,22 @@
 Everything lives in the Vault, so everything is encrypted; names on disk are random ids, never
 a client's label, name or email:
 
-    index                      JSON {label: id}, the only place labels map to ids
-    c/<id>/record              JSON: label, created_at, consent, last_scan_at, profile, scans
+    index                      JSON {label: id}, where labels map to ids
+    c/<id>/record              JSON: id, label, created_at, consent, last_scan_at, profile,
+                               scans, exports (the paths of decrypted copies written out)
     c/<id>/scans/<scan id>     the report.json text of one scan, as the CLI gave it
 
 A label is what the counselor types ("Client A"): 1-64 printable characters, unique ignoring
-case. Writes go record first, index last, so a crash leaves at worst an unreferenced encrypted
-file that purge_client / purge_all still remove (they work by listing the client's folder).
-The only plaintext that ever reaches the disk is export_client's, into a folder the counselor
-names.
+case. Writes go record first, index last. The index is a cache of what the records say: each
+record carries its own id and label, encrypted and authenticated by the vault key, so every
+read of the index adopts a client folder it does not list (a crash between the two writes,
+an index deleted, damaged or replaced by an older copy) from that folder's record, and writes
+the mended index back. When a folder cannot be adopted (no record, a record that does not
+decrypt, two records with one label) every index operation is refused with "the workspace is
+damaged: …": a fresh index is never started beside client data it cannot account for.
+The only plaintext that ever reaches the disk is what the counselor exports into a folder
+they name, outside the workspace (`check_outside`); `note_exports` keeps those paths in the
+client's record, so a purge can list the copies it cannot reach.
 """
 
 from __future__ import annotations
@@ -94,6 +101,7 @@ class ClientRecord:
     last_scan_at: datetime | None = None
     profile: Mapping[str, Any] | None = None
     scans: tuple[ScanEntry, ...] = field(default=())
+    exports: tuple[str, ...] = field(default=())  # absolute paths of decrypted copies
 
     @property
     def scan_ids(self) -> list[str]:
@@ -254,9 +262,7 @@ def export_client(vault: Vault, label: str, folder: Path) -> list[Path]:
     """
     record = get_client(vault, label)
     kept = scans(vault, label)  # read everything before anything is written
-    inside = vault.folder.resolve()
-    if folder.resolve() == inside or inside in folder.resolve().parents:
-        raise InputError(f"cannot export into {folder}: it is inside the encrypted workspace")
+    check_outside(vault, folder)
     if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
         raise InputError(f"cannot export into {folder}: it is not a folder")
     if folder.exists() and any(folder.iterdir()):
@@ -269,7 +275,33 @@ def export_client(vault: Vault, label: str, folder: Path) -> list[Path]:
         path = folder / f"scan-{at.strftime('%Y%m%dT%H%M%SZ')}-{scan_id}.json"
         write_private(path, text)
         written.append(path)
+    note_exports(vault, record.label, written)
     return written
+
+
+def check_outside(vault: Vault, folder: Path) -> None:
+    """InputError when `folder` is the workspace or inside it (symlinks resolved): decrypted
+    copies must never sit among the encrypted files, where a purge would take them for its own
+    and a reader of the folder would find them in plain text."""
+    inside = vault.folder.resolve()
+    target = folder.expanduser().resolve()
+    if target == inside or inside in target.parents:
+        raise InputError(f"cannot write into {folder}: it is inside the encrypted workspace")
+
+
+def note_exports(vault: Vault, label: str, paths: Sequence[Path]) -> None:
+    """Remember, in the client's encrypted record, where decrypted copies were written (the
+    absolute paths only), so a purge can list the copies it cannot reach."""
+    record = get_client(vault, label)
+    added = [str(path.expanduser().resolve()) for path in paths]
+    exports = tuple(dict.fromkeys((*record.exports, *added)))
+    _write_record(vault, replace(record, exports=exports))
+
+
+def exported_copies(records: Sequence[ClientRecord]) -> list[Path]:
+    """The exported copies of these clients that are still where they were written."""
+    found = [Path(path) for record in records for path in record.exports]
+    return [path for path in dict.fromkeys(found) if path.is_file()]
 
 
 # --- storage --------------------------------------------------------------------------------
@@ -300,14 +332,68 @@ def _find(index: Mapping[str, str], label: str) -> str | None:
 
 
 def _read_index(vault: Vault) -> dict[str, str]:
+    """The client index, with every client folder it does not list adopted from the folder's
+    own record (and written back when that changed). A missing or damaged index is rebuilt
+    that way; InputError "the workspace is damaged: …" when a folder cannot be adopted."""
+    stored = _stored_index(vault)
+    index = {} if stored is None else stored
+    listed = set(index.values())
+    adopted = False
+    for client_id in _client_ids(vault):
+        if client_id in listed:
+            continue
+        label = _label_of(vault, client_id)
+        taken = _find(index, label)
+        if taken is not None:
+            raise InputError(
+                f"the workspace is damaged: two client records are labelled {printable(label)!r}"
+            )
+        index[label] = client_id
+        adopted = True
+    if adopted:
+        _write_index(vault, index)
+    return index
+
+
+def _stored_index(vault: Vault) -> dict[str, str] | None:
+    """The index file as stored; None when it is missing or damaged (then it is rebuilt)."""
     if not vault.exists(INDEX):
-        return {}
-    data = _load_json(vault.read(INDEX), "the client index")
-    if not isinstance(data, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in data.items()
-    ):
-        raise InputError("the workspace's client index is malformed")
-    return {key: _check_id(value) for key, value in data.items()}
+        return None
+    try:
+        data = _load_json(vault.read(INDEX), "the client index")
+    except InputError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    index: dict[str, str] = {}
+    for key, value in data.items():
+        if not isinstance(key, str) or not isinstance(value, str) or not _ID.fullmatch(value):
+            return None
+        index[key] = value
+    return index
+
+
+def _client_ids(vault: Vault) -> list[str]:
+    """The id of every client folder that holds a file, from the workspace's listing."""
+    ids = {relpath.split("/")[1] for relpath in vault.list("c/") if relpath.count("/") >= 2}
+    return sorted(_check_id(client_id) for client_id in ids)
+
+
+def _label_of(vault: Vault, client_id: str) -> str:
+    """The label a client folder's own record gives; InputError "the workspace is damaged"
+    when it has none or it cannot be read."""
+    path = _record_path(client_id)
+    if not vault.exists(path):
+        raise InputError(f"the workspace is damaged: client folder c/{client_id}/ has no record")
+    try:
+        data = _load_json(vault.read(path), f"the record in c/{client_id}/")
+        return check_label(_record_from(data, client_id).label)
+    except InputError as exc:
+        raise InputError(f"the workspace is damaged: {exc}") from None
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError(
+            f"the workspace is damaged: the record in c/{client_id}/ is malformed ({exc})"
+        ) from None
 
 
 def _write_index(vault: Vault, index: Mapping[str, str]) -> None:
@@ -357,6 +443,7 @@ def _record_dict(record: ClientRecord) -> dict[str, Any]:
         "last_scan_at": None if record.last_scan_at is None else _iso(record.last_scan_at),
         "profile": None if record.profile is None else dict(record.profile),
         "scans": [{"id": s.id, "at": _iso(s.at)} for s in record.scans],
+        "exports": list(record.exports),
     }
 
 
@@ -379,6 +466,9 @@ def _record_from(data: Any, client_id: str) -> ClientRecord:
     if profile is not None and not isinstance(profile, dict):
         raise ValueError("the profile is not an object")
     last = data.get("last_scan_at")
+    exports = data.get("exports", [])
+    if not isinstance(exports, list) or not all(isinstance(p, str) for p in exports):
+        raise ValueError("the exports are not a list of paths")
     return ClientRecord(
         id=client_id,
         label=str(data["label"]),
@@ -387,6 +477,7 @@ def _record_from(data: Any, client_id: str) -> ClientRecord:
         last_scan_at=None if last is None else _parse(last),
         profile=profile,
         scans=tuple(ScanEntry(_check_id(s["id"]), _parse(s["at"])) for s in data["scans"]),
+        exports=tuple(exports),
     )
 
 

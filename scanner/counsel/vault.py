@@ -27,6 +27,8 @@ SSDs (wear levelling), copy-on-write or journalling filesystems (btrfs, ZFS, APF
 or snapshots, the old blocks may survive: overwriting is best effort. The real protection is that
 the file was only ever written encrypted, and the key is gone once the passphrase is forgotten
 and `workspace.json` (which holds the salt) is shredded: `shred_all()` does that first.
+`destroy()` is the same without a key, and works when the header is missing or damaged too,
+as long as every file in the folder is a workspace's own (so never on a mistyped folder).
 
 Session unlock cache (off unless the caller asks for it): `cache_key()` writes the DERIVED key
 (never the passphrase) with an expiry time to $XDG_RUNTIME_DIR/exposure-audit/unlock-<hash>,
@@ -59,6 +61,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from scanner.errors import InputError
+from scanner.text import printable
 
 FORMAT = "exposure-audit/workspace/1"
 HEADER = "workspace.json"
@@ -77,6 +80,7 @@ CACHE_MAX_MINUTES = 24 * 60
 
 _COMPONENT = re.compile(r"[a-z0-9_][a-z0-9_.-]*")
 _PREFIX_CHARS = re.compile(r"[a-z0-9/_.-]*")
+_TEMP = re.compile(r"\.[a-z0-9_][a-z0-9_.-]*\.[a-z0-9_]+\.tmp")  # _write_temp's mkstemp names
 
 
 class Vault:
@@ -234,20 +238,55 @@ class Vault:
 
 
 def destroy(folder: Path) -> None:
-    """The panic button without the passphrase: shred a workspace's every file.
+    """The panic button without the passphrase: shred every file a workspace holds.
 
-    Only a folder whose workspace.json is an exposure-audit workspace header is touched (so a
-    mistyped --workspace can never shred anything else). Needs no key: what it destroys is
-    ciphertext, and the salt goes first, so nothing can be derived again.
+    Needs no key: what it destroys is ciphertext, and the salt goes first, so nothing can be
+    derived again. A folder with a sound header is a workspace, and everything in it goes.
+    With the header missing, cut short or garbage the folder is still destroyed when every
+    file in it is a workspace's own (`_ours`) and there is at least one; any other file there
+    and nothing is touched, so a mistyped --workspace can never shred anything else.
     """
-    header = folder / HEADER
     try:
-        data = json.loads(header.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        raise InputError(f"no workspace in {folder}: nothing destroyed") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise InputError(f"{header} is not an exposure-audit workspace header: nothing destroyed")
+        _read_header(folder)
+    except InputError:
+        _check_headerless(folder)
     _shred_tree(folder)
+
+
+def _check_headerless(folder: Path) -> None:
+    """InputError unless `folder` holds a workspace's files only, and at least one."""
+    if not folder.is_dir() or folder.is_symlink():
+        raise InputError(f"no workspace in {folder}: nothing destroyed")
+    count = 0
+    for root, _dirs, files in os.walk(folder):
+        for name in files:
+            path = Path(root, name)
+            if not _ours(folder, path):
+                rel = path.relative_to(folder).as_posix()
+                raise InputError(
+                    f"{folder} holds a file that is not a workspace's ({printable(rel)}), "
+                    "and its header is missing or damaged: nothing destroyed"
+                )
+            count += 1
+    if count == 0:
+        raise InputError(f"no workspace in {folder}: nothing destroyed")
+
+
+def _ours(folder: Path, path: Path) -> bool:
+    """A workspace's own file: its header (sound or not), a temp file of an atomic write, or a
+    workspace path whose content starts with the encrypted files' mark. Links are not."""
+    rel = path.relative_to(folder).as_posix()
+    if path.is_symlink() or not path.is_file():
+        return False
+    if rel == HEADER:
+        return True
+    parent = path.parent.relative_to(folder).as_posix()
+    if _TEMP.fullmatch(path.name) and (parent == "." or _valid(parent)):
+        return True
+    if not _valid(rel):
+        return False
+    with path.open("rb") as handle:
+        return handle.read(len(MAGIC)) == MAGIC
 
 
 def _shred_tree(folder: Path) -> None:

@@ -295,7 +295,11 @@ def test_export_writes_plaintext_only_where_asked(
     reports = [json.loads(p.read_text()) for p in written[1:]]
     assert [r["scan"] for r in reports] == [1, 2]
     assert all(NAME_B not in p.read_text() for p in written)  # only the one client
-    assert disk(folder) == before  # the workspace did not change
+    a_record = f"c/{clients.get_client(vault, NAME_A).id}/record"
+    after = disk(folder)
+    assert set(after) == set(before)  # only A's record changed: it remembers the copies
+    assert {name for name in after if after[name] != before[name]} == {a_record}
+    assert clients.get_client(vault, NAME_A).exports == tuple(str(p) for p in written)
     outside = [p for p in tmp_path.rglob("*") if p.is_file() and folder not in p.parents]
     assert sorted(outside) == sorted(written)  # plaintext nowhere else
 
