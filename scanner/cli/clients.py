@@ -18,14 +18,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scanner.cli.command import CliParser, Command, CommandGroup
-from scanner.cli.exits import EXIT_INTERNAL, EXIT_OK
+from scanner.cli.exits import EXIT_INTERNAL, EXIT_OK, scan_status
 from scanner.cli.options import (
     add_network_options,
     add_subject_options,
     network_flags,
     subject_flags,
 )
-from scanner.cli.output import client_row, emit
+from scanner.cli.output import client_row, coverage_lines, emit
 from scanner.cli.request import ScanFlags, build_request, execute
 from scanner.errors import InputError, ScannerError
 from scanner.text import printable
@@ -212,7 +212,8 @@ def scan(args: argparse.Namespace) -> int:
             f"{record_label}: scanned, {findings} finding(s); export a report with `clients report`"
         )
     )
-    return EXIT_OK
+    emit(coverage_lines(result))  # what could not check: the report is incomplete there
+    return scan_status(result)
 
 
 def subject_file(args: argparse.Namespace) -> Path | None:

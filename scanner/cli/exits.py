@@ -13,9 +13,13 @@ from __future__ import annotations
 import signal
 import threading
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from scanner.errors import InputError
 from scanner.text import printable
+
+if TYPE_CHECKING:
+    from scanner.models import ScanResult
 
 PROG = "exposure-audit"
 EXIT_OK = 0
@@ -47,6 +51,13 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 class CommandFailed(Exception):
     """A command could not do its job for an outside reason (a download refused): its
     message is the one line shown, and the exit status is 1."""
+
+
+def scan_status(result: ScanResult) -> int:
+    """A finished scan's status: 0 when every source could check, else 3 (incomplete)."""
+    if any(run.could_not_check for run in result.runs):
+        return EXIT_INCOMPLETE
+    return EXIT_OK
 
 
 def exit_status(exc: BaseException) -> int:

@@ -64,7 +64,7 @@ def scan_summary(result: ScanResult, json_path: Path | None, html_path: Path | N
             f"exposure: {at_least}{risk.level.value} ({risk.score}/100), "
             f"{len(result.findings)} finding(s)",
             printable(risk.summary),
-            *_coverage_lines(result),
+            *coverage_lines(result),
         ]
     else:
         lines = ["exposure: unknown: nothing could be checked", printable(risk.summary)]
@@ -79,7 +79,7 @@ def scan_summary(result: ScanResult, json_path: Path | None, html_path: Path | N
     return lines
 
 
-def _coverage_lines(result: ScanResult) -> list[str]:
+def coverage_lines(result: ScanResult) -> list[str]:
     """A line for each source that could not check, and each that did not run."""
     from scanner.models import RunStatus
     from scanner.progress import run_title

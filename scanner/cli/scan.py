@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from scanner.cli.command import CliParser, Command
-from scanner.cli.exits import EXIT_INCOMPLETE, EXIT_OK
+from scanner.cli.exits import scan_status
 from scanner.cli.options import (
     add_depth_option,
     add_json_options,
@@ -187,9 +187,7 @@ def scan_and_report(
     else:
         result, since, written = _run_into_history(request, targets, keep, say, quiet=quiet)
     _summarise(result, since, written, targets)
-    if any(run.could_not_check for run in result.runs):
-        return EXIT_INCOMPLETE
-    return EXIT_OK
+    return scan_status(result)
 
 
 def _progress_line(quiet: bool) -> Callable[[str], None]:
