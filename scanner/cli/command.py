@@ -68,6 +68,7 @@ def add_commands(parser: CliParser, commands: Sequence[Declared], *, dest: str) 
     """One subparser per declaration (and per action of a group), in the order given."""
     subparsers = parser.add_subparsers(dest=dest, metavar=dest.upper(), parser_class=CliParser)
     subparsers.required = True
+    subparsers.type = str  # not text_argument: each command's own parser checks its arguments
     for declared in commands:
         sub = _add_parser(subparsers, declared)
         declared.add_arguments(sub)
