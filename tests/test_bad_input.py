@@ -933,3 +933,11 @@ def test_bad_input_is_one_line_and_exit_2(
     assert bad.fragment in lines[0], err
     assert out == ""
     assert everything(scratch, data) == before  # no report, scan folder or other file
+
+
+def test_a_missing_ca_bundle_is_refused_before_the_history_store_is_opened(
+    scratch: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["scan", *NAME, "--ca-bundle", "nope.pem"]) == 2
+    assert capsys.readouterr().err == "exposure-audit: error: CA bundle not found: nope.pem\n"
+    assert list(Path(os.environ["XDG_DATA_HOME"]).parent.rglob(HISTORY_STORE)) == []
