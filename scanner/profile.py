@@ -18,7 +18,9 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from scanner.errors import InputError
+from scanner.limits import MAX_PROFILE_BYTES
 from scanner.models import Context, Location, Profile
+from scanner.text import hidden_control
 from scanner.userfiles import read_user_file
 
 LIST_FIELDS = (
@@ -36,6 +38,7 @@ DOMAIN_RE = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+
 MAX_ITEMS = 50
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_LENGTH = 200
+SHOWN_LENGTH = 60  # how much of a refused value its error line repeats
 
 
 def load_profile(path: Path) -> Profile:
@@ -44,7 +47,7 @@ def load_profile(path: Path) -> Profile:
 
 
 def read_profile_file(path: Path) -> dict[str, Any]:
-    raw = read_user_file(path, "profile")
+    raw = read_user_file(path, "profile", MAX_PROFILE_BYTES)
     try:
         text = raw.decode("utf-8-sig")  # a leading BOM (some Windows editors add one) is fine
     except UnicodeDecodeError:
@@ -53,6 +56,8 @@ def read_profile_file(path: Path) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: TOML syntax error: {_toml_problem(exc, text)}") from None
+    except RecursionError:
+        raise InputError(f"{path}: TOML nested too deeply") from None
 
 
 def _toml_problem(exc: tomllib.TOMLDecodeError, text: str) -> str:
@@ -125,14 +130,23 @@ def _strings(data: Mapping[str, Any], key: str, origin: str) -> list[str]:
         raise InputError(f"{origin}: {key!r} must be a string or a list of strings")
     if len(value) > MAX_ITEMS:
         raise InputError(f"{origin}: {key!r} has more than {MAX_ITEMS} entries")
+    for item in value:
+        _no_controls(item, key, origin)
     return [v.strip() for v in value if v.strip()]
+
+
+def _no_controls(value: str, key: str, origin: str, allowed: str = "") -> None:
+    """InputError when a value holds a control, bidi or line-separator character
+    (scanner.text.HIDDEN_CONTROLS): it could hide what is searched for or shown."""
+    found = hidden_control(value, allowed)
+    if found is not None:
+        shown = value[:SHOWN_LENGTH]
+        raise InputError(f"{origin}: {key!r} value {shown!r} contains a control character {found}")
 
 
 def _text(value: str, what: str, origin: str) -> str:
     if len(value) > MAX_LENGTH:
         raise InputError(f"{origin}: {what} longer than {MAX_LENGTH} characters")
-    if any(ord(c) < 32 for c in value):
-        raise InputError(f"{origin}: {what} {value!r} contains control characters")
     return " ".join(value.split())
 
 
@@ -178,7 +192,7 @@ def lead_value(field: str, value: str) -> str | None:
     would refuse.
     """
     check = {"handles": _handle, "emails": _email, "domains": _domain}.get(field)
-    if check is None or len(value) > MAX_LENGTH:
+    if check is None or len(value) > MAX_LENGTH or hidden_control(value) is not None:
         return None
     try:
         return check(value.strip(), "lead")
@@ -239,6 +253,7 @@ def _context(value: Any, origin: str) -> Context:
     notes = value.get("notes", "")
     if not isinstance(notes, str):
         raise InputError(f"{origin}: context 'notes' must be a string")
+    _no_controls(notes, "notes", origin, allowed="\t\n\r")  # notes may run over lines
     moved_on = value.get("moved_on", "")
     if isinstance(moved_on, datetime.date):  # TOML dates arrive as dates
         moved_on = moved_on.isoformat()

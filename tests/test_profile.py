@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from scanner.errors import InputError
+from scanner.limits import MAX_PROFILE_BYTES
 from scanner.models import Context, Location, Profile
 from scanner.profile import (
     MAX_ITEMS,
@@ -405,8 +407,49 @@ def test_too_many_entries() -> None:
 
 def test_control_characters_in_a_name() -> None:
     assert problem({"names": ["Jordan\nTestwell"]}) == (
-        "me.toml: name 'Jordan\\nTestwell' contains control characters"
+        "me.toml: 'names' value 'Jordan\\nTestwell' contains a control character U+000A"
     )
+
+
+@pytest.mark.parametrize("char", ["\x1b", "\x7f", "\x9b", "\u2028", "\u200f", "\u202e", "\ufeff"])
+def test_hidden_controls_in_any_value(char: str) -> None:
+    message = problem({"names": "A B", "context": {"past_addresses": [f"1 Elm St{char}"]}})
+    assert "'past_addresses' value '1 Elm St" in message
+    assert message.endswith(f"contains a control character U+{ord(char):04X}")
+
+
+def test_a_long_refused_value_is_cut_in_the_message() -> None:
+    message = problem({"names": ["x" * 5000 + "\x07"]})
+    assert len(message) < 200
+    assert message.endswith("U+0007")
+
+
+def test_notes_may_run_over_lines_but_hide_nothing() -> None:
+    profile = build_profile({"names": "A B", "context": {"notes": "one\n\ttwo\r\n"}})
+    assert profile.context.notes == "one\n\ttwo"
+    message = problem({"names": "A B", "context": {"notes": "x\u202ey"}})
+    assert message.endswith("'notes' value 'x\\u202ey' contains a control character U+202E")
+
+
+def test_a_profile_that_is_not_a_regular_file_is_refused_without_waiting(tmp_path: Path) -> None:
+    fifo = tmp_path / "me.toml"
+    os.mkfifo(fifo)
+    assert file_problem(fifo) == f"profile is a FIFO (named pipe), not a file: {fifo}"
+    assert file_problem(tmp_path) == f"profile is a directory, not a file: {tmp_path}"
+
+
+def test_a_huge_or_deeply_nested_profile_is_one_line(tmp_path: Path) -> None:
+    big = tmp_path / "big.toml"
+    with big.open("wb") as handle:
+        handle.truncate(MAX_PROFILE_BYTES + 1)  # sparse: no disk, no memory
+    assert file_problem(big) == f"profile {big} is larger than {MAX_PROFILE_BYTES} bytes"
+    deep = write(tmp_path, "a = " + "[" * 5000 + "]" * 5000)
+    assert file_problem(deep) == f"{deep}: TOML nested too deeply"
+
+
+def test_leads_with_hidden_controls_are_dropped() -> None:
+    assert lead_value("handles", "jt\u202egardens") is None
+    assert lead_value("handles", "jt_gardens") == "jt_gardens"
 
 
 def test_overlong_name() -> None:

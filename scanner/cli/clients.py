@@ -23,6 +23,7 @@ from scanner.cli.options import (
     add_network_options,
     add_subject_options,
     network_flags,
+    path_argument,
     subject_flags,
 )
 from scanner.cli.output import client_row, coverage_lines, emit
@@ -48,7 +49,7 @@ DESCRIPTION = (
 
 
 def add_arguments(parser: CliParser) -> None:
-    parser.add_argument("--workspace", type=Path, metavar="DIR", help="the workspace folder")
+    parser.add_argument("--workspace", type=path_argument, metavar="DIR", help="the workspace folder")
 
 
 # --- the workspace -------------------------------------------------------------------------
@@ -177,16 +178,16 @@ def list_all(args: argparse.Namespace) -> int:
 
 def add_scan_arguments(parser: CliParser) -> None:
     parser.add_argument("label", help="the client")
-    parser.add_argument("profile", nargs="?", type=Path, help="profile TOML (kept encrypted)")
+    parser.add_argument("profile", nargs="?", type=path_argument, help="profile TOML (kept encrypted)")
     given = parser.add_argument_group("subject without shell history")
     given.add_argument(
-        "--subject-file", type=Path, metavar="PATH", help="the client's profile TOML (as PROFILE)"
+        "--subject-file", type=path_argument, metavar="PATH", help="the client's profile TOML (as PROFILE)"
     )
     given.add_argument(
         "--ask", action="store_true", help="ask for the name, handles and emails at the terminal"
     )
     add_subject_options(parser)
-    parser.add_argument("--replay", type=Path, metavar="DIR", help=argparse.SUPPRESS)
+    parser.add_argument("--replay", type=path_argument, metavar="DIR", help=argparse.SUPPRESS)
     add_network_options(parser)
 
 
@@ -325,7 +326,7 @@ def add_report_arguments(parser: CliParser) -> None:
     kind.add_argument("--redact", action="store_true", help="values masked: for a shared file")
     kind.add_argument("--evidence", action="store_true", help="with the full evidence record")
     parser.add_argument("--pdf", action="store_true", help="also a PDF (needs chromium)")
-    parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="where to write")
+    parser.add_argument("--out", type=path_argument, required=True, metavar="DIR", help="where to write")
 
 
 def report(args: argparse.Namespace) -> int:
@@ -380,7 +381,7 @@ def report_variant(args: argparse.Namespace) -> str:
 
 def add_export_arguments(parser: CliParser) -> None:
     parser.add_argument("label", help="the client")
-    parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="a new folder")
+    parser.add_argument("--out", type=path_argument, required=True, metavar="DIR", help="a new folder")
 
 
 def export(args: argparse.Namespace) -> int:

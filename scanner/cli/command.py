@@ -14,13 +14,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn, TypeVar
 
+from scanner.cli.options import text_argument
 from scanner.errors import InputError
 
 Run = Callable[[argparse.Namespace], int]
 
 
 class CliParser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line (an InputError: exit status 2)."""
+    """argparse, but a usage error is one line (an InputError: exit status 2), and every
+    argument declared without a `type=` is checked by `text_argument` (valid UTF-8)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.register("type", None, text_argument)  # argparse's default `type=`
 
     def error(self, message: str) -> NoReturn:
         raise InputError(f"{message} (see `{self.prog} --help`)")
@@ -62,6 +68,7 @@ def add_commands(parser: CliParser, commands: Sequence[Declared], *, dest: str) 
     """One subparser per declaration (and per action of a group), in the order given."""
     subparsers = parser.add_subparsers(dest=dest, metavar=dest.upper(), parser_class=CliParser)
     subparsers.required = True
+    subparsers.type = str  # not text_argument: each command's own parser checks its arguments
     for declared in commands:
         sub = _add_parser(subparsers, declared)
         declared.add_arguments(sub)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from scanner.cli.command import CliParser, Command
 from scanner.cli.exits import EXIT_OK
-from scanner.cli.options import region
+from scanner.cli.options import path_text, region
 from scanner.cli.output import emit, extract_json, extract_rows
 from scanner.errors import InputError
 from scanner.userfiles import read_user_file
@@ -26,7 +26,9 @@ DESCRIPTION = (
 
 
 def add_arguments(parser: CliParser) -> None:
-    parser.add_argument("files", nargs="+", metavar="FILE", help="a file, or - for stdin")
+    parser.add_argument(
+        "files", nargs="+", type=path_text, metavar="FILE", help="a file, or - for stdin"
+    )
     parser.add_argument("--json", action="store_true", help="JSON output")
     parser.add_argument(
         "--region", type=region, default="US", help="default region for phone numbers"

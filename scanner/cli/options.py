@@ -6,7 +6,10 @@
   (scanner.netpath) by `NetworkFlags.path`;
 - JSON output: `--json` prints JSON on stdout; `--json-file PATH` writes it. The 0.1
   spelling `--json PATH` still writes the file, with a deprecation line (`legacy_json`);
-- value parsers: positive numbers, seconds, whole numbers in a range, lead depth, regions.
+- value parsers: positive numbers, seconds, whole numbers in a range, lead depth, regions,
+  paths (never empty) and text (every argument without a parser of its own: `CliParser`
+  checks it with `text_argument`, so an argument that is not valid UTF-8 is refused
+  before anything runs).
 
 Nothing here imports httpx or the scan machinery: `--help` stays fast.
 """
@@ -102,7 +105,7 @@ def add_network_options(group: Any) -> None:
     route = group.add_mutually_exclusive_group()
     route.add_argument("--proxy", metavar="URL", help=PROXY_HELP)
     route.add_argument("--tor", action="store_true", help=TOR_HELP)
-    group.add_argument("--ca-bundle", type=Path, metavar="PATH", help=CA_HELP)
+    group.add_argument("--ca-bundle", type=path_argument, metavar="PATH", help=CA_HELP)
 
 
 def network_flags(args: argparse.Namespace) -> NetworkFlags:
@@ -115,7 +118,7 @@ def network_flags(args: argparse.Namespace) -> NetworkFlags:
 def add_json_options(group: Any, *, prints: str, writes: str) -> None:
     """`--json` (print JSON on stdout) and `--json-file PATH` (write it there)."""
     group.add_argument("--json", action="store_true", help=prints)
-    group.add_argument("--json-file", type=Path, metavar="PATH", help=writes)
+    group.add_argument("--json-file", type=path_argument, metavar="PATH", help=writes)
 
 
 def legacy_json(tokens: Sequence[str]) -> tuple[list[str], bool]:
@@ -152,6 +155,28 @@ def is_json_path(token: str) -> bool:
 
 
 # --- value parsers (argparse `type=`) ------------------------------------------------------
+
+
+def text_argument(text: str) -> str:
+    """Any argument as given, unless it is not valid UTF-8: Python hands such bytes over as
+    lone surrogates, which no report, history or terminal can write."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise argparse.ArgumentTypeError(f"not valid UTF-8: {text!r}") from None
+    return text
+
+
+def path_text(text: str) -> str:
+    """A path as given, never empty (`Path("")` would be the current folder)."""
+    if not text:
+        raise argparse.ArgumentTypeError("an empty path")
+    return text_argument(text)
+
+
+def path_argument(text: str) -> Path:
+    """A path argument: `path_text` as a Path."""
+    return Path(path_text(text))
 
 
 def positive_number(text: str) -> float:

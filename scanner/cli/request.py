@@ -88,6 +88,7 @@ def build_request(
         sources = [source for source in sources if allowed(source.name)]
     if path is None:
         path = flags.network.path()
+    _check_ca(path)
     if flags.replay is not None:
         _check_world(flags.replay)
     return ScanRequest(
@@ -124,6 +125,15 @@ def _site_list(path: Path | None, replay: Path | None, *, all_sites: bool) -> Ca
 
         return merged_catalogue(include_all=True)
     return None
+
+
+def _check_ca(path: NetworkPath) -> None:
+    """A CA bundle or folder that cannot be used is one line now, not once the scan (and
+    its history entry) has started."""
+    from scanner.netpath import tls_context
+
+    if path.ca_bundle is not None or path.ca_dir is not None:
+        tls_context(path)
 
 
 def _check_world(folder: Path) -> None:

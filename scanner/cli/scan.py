@@ -23,6 +23,7 @@ from scanner.cli.options import (
     add_network_options,
     add_subject_options,
     network_flags,
+    path_argument,
     positive_number,
     subject_flags,
 )
@@ -52,30 +53,35 @@ REPLAY_HELP = "answer every request from a recorded world instead of the network
 
 
 def add_arguments(parser: CliParser) -> None:
-    parser.add_argument("profile", nargs="?", type=Path, help="profile TOML file (optional)")
+    parser.add_argument(
+        "profile", nargs="?", type=path_argument, help="profile TOML file (optional)"
+    )
     add_subject_options(parser)
     out = parser.add_argument_group("output")
     out.add_argument(
-        "--out", type=Path, metavar="DIR", help="write report.json and report.html here"
+        "--out", type=path_argument, metavar="DIR", help="write report.json and report.html here"
     )
     add_json_options(
         out,
         prints="print report.json on stdout (the summary goes to stderr)",
         writes="write report.json to PATH",
     )
-    out.add_argument("--html", type=Path, metavar="PATH", help="write report.html to PATH")
+    out.add_argument("--html", type=path_argument, metavar="PATH", help="write report.html to PATH")
     out.add_argument(
         "--redact",
         action="store_true",
         help="mask every personal value in the reports (a copy safe to share)",
     )
     out.add_argument(
-        "--pdf", type=Path, metavar="PATH", help="also print report.html to a PDF (needs chromium)"
+        "--pdf",
+        type=path_argument,
+        metavar="PATH",
+        help="also print report.html to a PDF (needs chromium)",
     )
     out.add_argument("--quiet", action="store_true", help="no progress output")
     net = parser.add_argument_group("network")
     net.add_argument("--sources", metavar="A,B", help="only these sources (see `sources`)")
-    net.add_argument("--sites", type=Path, metavar="FILE.json", help=SITES_HELP)
+    net.add_argument("--sites", type=path_argument, metavar="FILE.json", help=SITES_HELP)
     net.add_argument("--all-sites", action="store_true", help=ALL_SITES_HELP)
     add_depth_option(net)
     add_network_options(net)
@@ -94,7 +100,7 @@ def add_arguments(parser: CliParser) -> None:
         "--history", action=argparse.BooleanOptionalAction, default=None, help=HISTORY_HELP
     )
     keep.add_argument("--resume", action="store_true", help=RESUME_HELP)
-    net.add_argument("--replay", type=Path, metavar="DIR", help=REPLAY_HELP)
+    net.add_argument("--replay", type=path_argument, metavar="DIR", help=REPLAY_HELP)
 
 
 @dataclass(frozen=True)

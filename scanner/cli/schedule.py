@@ -13,6 +13,7 @@ from pathlib import Path
 
 from scanner.cli.command import CliParser, Command
 from scanner.cli.exits import EXIT_INCOMPLETE, EXIT_OK, exit_status
+from scanner.cli.options import path_argument
 from scanner.cli.output import emit, schedule_rows
 from scanner.cli.request import ScanFlags, build_request
 from scanner.cli.scan import Keep, ReportTargets, scan_and_report
@@ -30,7 +31,9 @@ SCHEDULE_DESCRIPTION = (
 
 
 def add_schedule_arguments(parser: CliParser) -> None:
-    parser.add_argument("profile", nargs="?", type=Path, help="profile TOML file to rescan")
+    parser.add_argument(
+        "profile", nargs="?", type=path_argument, help="profile TOML file to rescan"
+    )
     every = parser.add_mutually_exclusive_group()
     for interval in INTERVALS:
         every.add_argument(f"--{interval}", dest="interval", action="store_const", const=interval)
@@ -82,7 +85,7 @@ def add_rescan_arguments(parser: CliParser) -> None:
     parser.add_argument("--due", action="store_true", required=True, help="only if it is due")
     parser.add_argument("--subject", required=True, help="the schedule's subject")
     parser.add_argument("--interval", required=True, help="monthly | weekly | daily")
-    parser.add_argument("--profile", type=Path, required=True, help="the profile to scan")
+    parser.add_argument("--profile", type=path_argument, required=True, help="the profile to scan")
 
 
 def rescan(args: argparse.Namespace) -> int:

@@ -20,6 +20,7 @@ from scanner.cli.options import (
     add_json_options,
     add_network_options,
     network_flags,
+    path_argument,
     seconds,
     whole_number,
 )
@@ -58,7 +59,7 @@ REPLAY_HELP = "answer every request from a recorded world instead of the network
 
 def add_arguments(parser: CliParser) -> None:
     parser.add_argument("username", help="the username to look for")
-    parser.add_argument("--sites", type=Path, metavar="FILE.json", help=SITES_HELP)
+    parser.add_argument("--sites", type=path_argument, metavar="FILE.json", help=SITES_HELP)
     parser.add_argument("--all-sites", action="store_true", help=ALL_SITES_HELP)
     add_json_options(
         parser,
@@ -81,7 +82,7 @@ def add_arguments(parser: CliParser) -> None:
     )
     parser.add_argument("--quiet", action="store_true", help="no progress output")
     add_network_options(parser)
-    parser.add_argument("--replay", type=Path, metavar="DIR", help=REPLAY_HELP)
+    parser.add_argument("--replay", type=path_argument, metavar="DIR", help=REPLAY_HELP)
 
 
 def run(args: argparse.Namespace) -> int:

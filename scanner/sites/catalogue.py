@@ -147,7 +147,8 @@ def parse_catalogue(data: Any, origin: str) -> Catalogue:
 
 
 def load_catalogue(path: Path) -> Catalogue:
-    """Read and parse a site-list file. Every failure is one InputError line naming it."""
+    """Read and parse a site-list file. Every failure is one InputError line naming it,
+    and so is a list with no usable site (a scan would check none)."""
     raw = read_user_file(path, "site list", max_bytes=MAX_FILE_BYTES)
     try:
         data = json.loads(raw)
@@ -159,7 +160,16 @@ def load_catalogue(path: Path) -> Catalogue:
         raise InputError(f"site list {path} is not UTF-8 text") from None
     except RecursionError:
         raise InputError(f"site list {path} is nested too deeply") from None
-    return parse_catalogue(data, str(path))
+    catalogue = parse_catalogue(data, str(path))
+    if not catalogue.sites:
+        raise InputError(f"site list {path} has no usable site{_first_reason(catalogue)}")
+    return catalogue
+
+
+def _first_reason(catalogue: Catalogue) -> str:
+    if not catalogue.skipped:
+        return " (its 'sites' list is empty)"
+    return f" ({len(catalogue.skipped)} left out; the first: {catalogue.skipped[0]})"
 
 
 # --- one entry ---------------------------------------------------------------------

@@ -6,11 +6,21 @@ import argparse
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from scanner.cli import build_parser
-from scanner.cli.options import depth, positive_number, region, seconds, whole_number
+from scanner.cli.options import (
+    depth,
+    path_argument,
+    path_text,
+    positive_number,
+    region,
+    seconds,
+    text_argument,
+    whole_number,
+)
 from tests.support import ROOT
 
 HEAVY = ("httpx", "selectolax", "jinja2", "rich", "asyncio", "scanner.pipeline", "scanner.http")
@@ -25,6 +35,10 @@ HEAVY = ("httpx", "selectolax", "jinja2", "rich", "asyncio", "scanner.pipeline",
         (depth, "3", 3),
         (whole_number(1, 1024), "256", 256),
         (region, " gb ", "GB"),
+        (text_argument, "Jördan 🌱", "Jördan 🌱"),
+        (path_text, "-", "-"),
+        (path_argument, " ", Path(" ")),
+        (path_argument, "a/b.json", Path("a/b.json")),
     ],
 )
 def test_parsers_accept(parse: object, text: str, value: object) -> None:
@@ -45,6 +59,10 @@ def test_parsers_accept(parse: object, text: str, value: object) -> None:
         (depth, "-1", "from 0 to 3"),
         (whole_number(1, 1024), "0", "from 1 to 1024: '0'"),
         (region, "XX", "unknown region 'XX'"),
+        (text_argument, "J\udcffrdan", "not valid UTF-8: 'J\\\\udcffrdan'"),
+        (path_text, "", "an empty path"),
+        (path_argument, "", "an empty path"),
+        (path_argument, "\udcff.toml", "not valid UTF-8"),
     ],
 )
 def test_parsers_refuse_with_the_reason(parse: object, text: str, message: str) -> None:
