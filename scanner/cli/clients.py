@@ -49,7 +49,9 @@ DESCRIPTION = (
 
 
 def add_arguments(parser: CliParser) -> None:
-    parser.add_argument("--workspace", type=path_argument, metavar="DIR", help="the workspace folder")
+    parser.add_argument(
+        "--workspace", type=path_argument, metavar="DIR", help="the workspace folder"
+    )
 
 
 # --- the workspace -------------------------------------------------------------------------
@@ -178,10 +180,15 @@ def list_all(args: argparse.Namespace) -> int:
 
 def add_scan_arguments(parser: CliParser) -> None:
     parser.add_argument("label", help="the client")
-    parser.add_argument("profile", nargs="?", type=path_argument, help="profile TOML (kept encrypted)")
+    parser.add_argument(
+        "profile", nargs="?", type=path_argument, help="profile TOML (kept encrypted)"
+    )
     given = parser.add_argument_group("subject without shell history")
     given.add_argument(
-        "--subject-file", type=path_argument, metavar="PATH", help="the client's profile TOML (as PROFILE)"
+        "--subject-file",
+        type=path_argument,
+        metavar="PATH",
+        help="the client's profile TOML (as PROFILE)",
     )
     given.add_argument(
         "--ask", action="store_true", help="ask for the name, handles and emails at the terminal"
@@ -326,7 +333,9 @@ def add_report_arguments(parser: CliParser) -> None:
     kind.add_argument("--redact", action="store_true", help="values masked: for a shared file")
     kind.add_argument("--evidence", action="store_true", help="with the full evidence record")
     parser.add_argument("--pdf", action="store_true", help="also a PDF (needs chromium)")
-    parser.add_argument("--out", type=path_argument, required=True, metavar="DIR", help="where to write")
+    parser.add_argument(
+        "--out", type=path_argument, required=True, metavar="DIR", help="where to write"
+    )
 
 
 def report(args: argparse.Namespace) -> int:
@@ -381,7 +390,9 @@ def report_variant(args: argparse.Namespace) -> str:
 
 def add_export_arguments(parser: CliParser) -> None:
     parser.add_argument("label", help="the client")
-    parser.add_argument("--out", type=path_argument, required=True, metavar="DIR", help="a new folder")
+    parser.add_argument(
+        "--out", type=path_argument, required=True, metavar="DIR", help="a new folder"
+    )
 
 
 def export(args: argparse.Namespace) -> int:
