@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import json
 import socket
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from scanner.cli import main
 from scanner.http import Http
 from scanner.http_direct import DirectTransport
 from scanner.models import Profile, RunStatus, ScanResult
@@ -205,3 +208,32 @@ def test_the_accounts_source_could_not_check_in_a_scan() -> None:
     (run_,) = [r for r in result.runs if r.name == "accounts"]
     assert run_.status is RunStatus.ERROR
     assert run_.reason == "no network (name lookups fail)"
+
+
+def test_the_usernames_command_says_so_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    listed = [
+        {
+            "name": site.name,
+            "uri_check": site.uri_check,
+            "e_code": 200,
+            "e_string": "profile-card",
+            "m_code": 404,
+            "m_string": "",
+            "cat": "social",
+            "known": ["averysample"],
+        }
+        for site in sites(40)
+    ]
+    catalogue = tmp_path / "sites.json"
+    catalogue.write_text(json.dumps({"sites": listed}), encoding="utf-8")
+
+    def resolver_down(host: Any, *args: Any, **kwargs: Any) -> Any:
+        raise LOOKUP_FAILS
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver_down)
+    assert main(["usernames", NAME, "--sites", str(catalogue), "--quiet"]) == 1
+    assert capsys.readouterr().err == (
+        "exposure-audit: could not check: no network (name lookups fail)\n"
+    )
