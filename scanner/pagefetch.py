@@ -21,6 +21,10 @@ A page whose address (the first one or any redirect hop) looks like an account f
 (scanner.quiet: login, reset, token, …) is refused too: opening a leaked reset link could
 act on an account. Photos are not screened this way (CDN addresses carry tokens).
 
+The whole fetch (every hop: connect, headers and body) has PAGE_FETCH_SECONDS of wall time
+(`deadline` replaces it): a server that drips its answer a byte at a time resets the
+per-read timeout with every byte, and is a Refusal "took longer than N s" instead.
+
 Redirects are followed by hand (at most `max_redirects`; a relative Location is resolved
 against the URL that sent it). The final answer must be 2xx with a Content-Type in
 `media_types` (for `fetch`, by default text/html or application/xhtml+xml; for
@@ -62,6 +66,7 @@ import httpx
 
 from scanner.errors import ResponseTooLarge, SourceUnavailable
 from scanner.http import Http
+from scanner.limits import PAGE_FETCH_SECONDS
 from scanner.quiet import looks_loud
 from scanner.transports import REDIRECTS
 
@@ -236,13 +241,36 @@ async def fetch(
     max_bytes: int = MAX_BYTES,
     max_redirects: int = MAX_REDIRECTS,
     resolve: Resolver | None = None,
+    deadline: float | None = None,
 ) -> Page | Refusal:
     """GET url by the rules above: the Page, or a Refusal saying why not.
 
     `media_types` are the Content-Types accepted for the final answer (lower case, without
     parameters) and `accept` the Accept header sent with every hop. `resolve` replaces
-    resolver_for's choice for every hop.
+    resolver_for's choice for every hop. `deadline`: seconds of wall time for the whole
+    fetch (PAGE_FETCH_SECONDS when None).
     """
+    seconds = PAGE_FETCH_SECONDS if deadline is None else deadline
+    limit = asyncio.timeout(seconds)
+    try:
+        async with limit:
+            return await _follow(http, url, media_types, accept, max_bytes, max_redirects, resolve)
+    except TimeoutError:
+        if not limit.expired():
+            raise
+        return Refusal(url, f"took longer than {seconds:g} s")
+
+
+async def _follow(
+    http: Http,
+    url: str,
+    media_types: frozenset[str],
+    accept: str,
+    max_bytes: int,
+    max_redirects: int,
+    resolve: Resolver | None,
+) -> Page | Refusal:
+    """fetch() without its deadline: the hops, each checked before it is sent."""
     noun, wanted = _nouns(media_types)
     too_big = f"{noun} larger than the size cap ({max_bytes} bytes)"
     try:

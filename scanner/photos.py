@@ -4,7 +4,12 @@
     facts_or_why = inspect_photo(data)             # PhotoFacts | str (why it was unreadable)
     observations = photo_observations(url, facts, page_url=…, profile=…, source_name=…,
                                       confidence=…)
+    image_urls = page_images(html, page_url)           # list[ImageUrl], from markup only
     observations, notes = await photo_findings(http, image_urls, page_url=…, …)
+
+Which photos are fetched: those the page's markup names (og:image, twitter:image, JSON-LD
+`image`, <img src>; never an address written only in its text), on the page's own site or a
+known photo host (image_allowed, PHOTO_HOSTS). Another host may be a tracker.
 
 A GPS position becomes a Kind.LOCATION observation written as "lat, lon" (5 decimals, about
 a metre), which scoring ranks as a precise place (critical). The camera time becomes a
@@ -24,13 +29,14 @@ only, a byte cap) and are never embedded in a report: findings carry their URL a
 from __future__ import annotations
 
 import io
+import json
 import math
 import re
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NewType
 from urllib.parse import urljoin, urlsplit
 
 from PIL import ExifTags, Image, UnidentifiedImageError
@@ -48,6 +54,37 @@ UNREADABLE_TYPES = frozenset({"image/heic", "image/heif"})  # Pillow has no deco
 MAX_ALTITUDE = 50_000.0  # metres; anything higher is not a photo taken on or near the ground
 MAX_TEXT = 64  # characters kept of a camera make or model
 MAX_URL = 200  # characters of a URL shown in notes and evidence
+MAX_LD_NODES = 2_000  # JSON values of a page's JSON-LD looked at for images
+# Hosts that serve the photos people upload, where a page's own photo often lives: fetching
+# from them tells no one but the platform that already hosts the page or photo. Their
+# subdomains count too (0.gravatar.com, farm1.staticflickr.com).
+PHOTO_HOSTS = frozenset(
+    {
+        "i.imgur.com",  # Imgur
+        "pbs.twimg.com",  # X / Twitter
+        "avatars.githubusercontent.com",  # GitHub avatars
+        "gravatar.com",  # Gravatar (www., secure., 0. …)
+        "staticflickr.com",  # Flickr (live., farmN.)
+        "i.redd.it",  # Reddit uploads
+        "preview.redd.it",
+        "upload.wikimedia.org",  # Wikimedia Commons
+        "lh3.googleusercontent.com",  # Google profile and Blogger photos
+        "cdninstagram.com",  # Instagram
+        "fbcdn.net",  # Facebook
+        "media.licdn.com",  # LinkedIn
+    }
+)
+# Hosts whose every subdomain is a different person's site (so jane.github.io's page does
+# not make joe.github.io "its own site").
+_SHARED = """
+    github.io gitlab.io blogspot.com wordpress.com tumblr.com substack.com neocities.org
+    netlify.app vercel.app pages.dev herokuapp.com carrd.co notion.site medium.com wixsite.com
+"""
+SHARED_SUFFIXES = frozenset(_SHARED.split())
+# Second-level labels under a country code that are not a site's own ("example.co.uk").
+SECOND_LEVELS = frozenset({"co", "com", "net", "org", "ac", "gov", "edu", "ne", "or", "gob"})
+OFF_SITE = "not on the page's own site nor a known photo host (it may be a tracker)"
+ImageUrl = NewType("ImageUrl", str)  # a photo's address as page markup names it (page_images)
 
 _MAKE = ExifTags.Base.Make
 _MODEL = ExifTags.Base.Model
@@ -327,26 +364,88 @@ def photo_observations(
     return out
 
 
-def page_images(html: str, base: str, *, same_site: bool = False) -> list[str]:
-    """Absolute http(s) addresses of a page's photos, og:image first, then <img src>, in
-    page order; never a beacon (an <img> 1 or 2 pixels wide or high: a tracker's pixel).
-    `same_site`: only images on the page's own host (another host's image may be a tracker)."""
+def page_images(html: str, base: str, *, same_site: bool = False) -> list[ImageUrl]:
+    """Absolute http(s) addresses of a page's photos, from its markup only: og:image and
+    twitter:image first, then JSON-LD `image`, then <img src>, in page order; never a
+    beacon (an <img> 1 or 2 pixels wide or high: a tracker's pixel), never an address the
+    page only writes in its text. Each is on the page's own site (image_allowed) or a
+    known photo host; `same_site`: only on the page's own host."""
     tree = LexborHTMLParser(html)
     raw = [
         str(node.attributes.get("content") or "")
         for node in tree.css('meta[property="og:image"], meta[name="twitter:image"]')
     ]
+    raw += _json_ld_images(tree)
     raw += [str(n.attributes.get("src") or "") for n in tree.css("img[src]") if not _beacon(n)]
     host = _host(base)
-    found: list[str] = []
+    found: list[ImageUrl] = []
     for value in raw:
-        url = urljoin(base, value.strip())
+        url = ImageUrl(urljoin(base, value.strip()))
         if urlsplit(url).scheme not in ("http", "https") or url in found:
             continue
         if same_site and _host(url) != host:
             continue
-        found.append(url)
+        if image_allowed(url, base):
+            found.append(url)
     return found
+
+
+def _json_ld_images(tree: LexborHTMLParser) -> list[str]:
+    """The `image` values of a page's JSON-LD (a URL, a list, an ImageObject's url or
+    contentUrl), at any depth; at most MAX_LD_NODES JSON values looked at."""
+    found: list[str] = []
+    for script in tree.css('script[type="application/ld+json"]'):
+        try:
+            data = json.loads(script.text(deep=True) or "null")
+        except (ValueError, RecursionError):
+            continue
+        found += _images_in(data)
+    return found
+
+
+def _images_in(data: Any) -> list[str]:
+    found: list[str] = []
+    stack: list[tuple[bool, Any]] = [(False, data)]  # (under an "image" key, value)
+    seen = 0
+    while stack and seen < MAX_LD_NODES:
+        image, item = stack.pop()
+        seen += 1
+        if isinstance(item, str) and image:
+            found.append(item)
+        elif isinstance(item, list):
+            stack.extend((image, value) for value in reversed(item))
+        elif isinstance(item, dict):
+            for key, value in reversed(list(item.items())):
+                inner = key == "image" or (image and key in ("url", "contentUrl"))
+                stack.append((inner, value))
+    return found
+
+
+def site_of(host: str) -> str:
+    """The registrable part of a host name, without a public-suffix list: its last two
+    labels, or three under a country's second level ("example.co.uk") or a shared host
+    whose every subdomain is someone else's site (SHARED_SUFFIXES: "jdoe.github.io")."""
+    name = host.lower().rstrip(".").removeprefix("www.")
+    labels = name.split(".")
+    if len(labels) <= 2 or name.replace(".", "").isdigit() or ":" in name:
+        return name
+    last_two = ".".join(labels[-2:])
+    country_level = len(labels[-1]) == 2 and labels[-2] in SECOND_LEVELS
+    if last_two in SHARED_SUFFIXES or country_level:
+        return ".".join(labels[-3:])
+    return last_two
+
+
+def image_allowed(url: str, page_url: str) -> bool:
+    """Whether a photo the page's markup names may be fetched: on the page's own site
+    (site_of) or on a known photo host (PHOTO_HOSTS, or a subdomain of one). Any other host
+    may be a tracker, which fetching would tell that the page was read."""
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    page_host = (urlsplit(page_url).hostname or "").lower().rstrip(".")
+    if host and page_host and site_of(host) == site_of(page_host):
+        return True
+    labels = host.split(".")
+    return any(".".join(labels[i:]) in PHOTO_HOSTS for i in range(len(labels) - 1))
 
 
 def _beacon(node: LexborNode) -> bool:
@@ -368,7 +467,7 @@ def _absolute_http(url: str) -> bool:
 
 async def photo_findings(
     http: Http,
-    image_urls: Iterable[str],
+    image_urls: Iterable[ImageUrl],
     *,
     page_url: str,
     profile: Profile,
@@ -381,8 +480,10 @@ async def photo_findings(
 ) -> tuple[list[Observation], list[str]]:
     """Fetch up to `max_images` photos one after another, read their metadata.
 
-    Returns the observations and notes for the run ("photo at … refused: …"). Only absolute
-    http(s) URLs are fetched, each once; inline data: images are skipped. Nothing raises.
+    Returns the observations and notes for the run ("photo at … refused: …"). The URLs are
+    those page_images read from the page's markup (ImageUrl: never one the page only writes
+    in its text). Only absolute http(s) URLs on the page's own site or a known photo host
+    (image_allowed) are fetched, each once; inline data: images are skipped. Nothing raises.
     `resolve` replaces pagefetch's choice of resolver (by default: the system's only where
     this computer connects to the photo's host itself; none through a proxy or a stand-in
     transport).
@@ -396,6 +497,8 @@ async def photo_findings(
             inline += 1
         elif not _absolute_http(url):
             notes.append(f"photo {_shown(url)!r} skipped: not an absolute http(s) URL")
+        elif not image_allowed(url, page_url):
+            notes.append(f"photo at {_shown(url)} skipped: {OFF_SITE}")
         elif url not in wanted:
             wanted.append(url)
     if inline:

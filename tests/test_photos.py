@@ -19,12 +19,18 @@ from PIL.TiffImagePlugin import IFDRational
 from scanner.models import Kind, Location, Observation, Profile, Severity
 from scanner.photos import (
     CAMERA_LOCATION_OFF,
+    OFF_SITE,
+    PHOTO_HOSTS,
     STRIP_METADATA,
+    ImageUrl,
     PhotoFacts,
+    image_allowed,
     inspect_photo,
+    page_images,
     photo_findings,
     photo_observations,
     read_photo,
+    site_of,
 )
 from scanner.score import tier
 from tests.photo_maker import (
@@ -391,18 +397,22 @@ def jpeg_response(data: bytes, content_type: str = "image/jpeg") -> httpx.Respon
 
 
 def run_findings(
-    site: Site, urls: Iterable[str], **kwargs: Any
+    site: Site,
+    urls: Iterable[str],
+    page_url: str = PAGE,
+    resolver: FakeResolver | None = None,
+    **kwargs: Any,
 ) -> tuple[list[Observation], list[str]]:
     async def go() -> tuple[list[Observation], list[str]]:
         async with mock_http(site) as http:
             return await photo_findings(
                 http,
-                urls,
-                page_url=PAGE,
+                [ImageUrl(url) for url in urls],
+                page_url=page_url,
                 profile=PROFILE,
                 source_name="homepage",
                 confidence=0.85,
-                resolve=FakeResolver(),
+                resolve=resolver or FakeResolver(),
                 **kwargs,
             )
 
@@ -508,7 +518,12 @@ def test_no_dns_lookup_when_not_live_and_the_stand_in_transport_answers() -> Non
     async def go() -> tuple[list[Observation], list[str]]:
         async with mock_http(site) as http:  # not live: the conftest guard would catch DNS
             return await photo_findings(
-                http, [url], page_url=PAGE, profile=PROFILE, source_name="web", confidence=0.8
+                http,
+                [ImageUrl(url)],
+                page_url=PAGE,
+                profile=PROFILE,
+                source_name="web",
+                confidence=0.8,
             )
 
     found, notes = asyncio.run(go())
@@ -524,7 +539,12 @@ def test_local_names_are_refused_even_without_dns() -> None:
     async def go() -> tuple[list[Observation], list[str]]:
         async with mock_http(site) as http:
             return await photo_findings(
-                http, [url], page_url=PAGE, profile=PROFILE, source_name="web", confidence=0.8
+                http,
+                [ImageUrl(url)],
+                page_url="http://printer.local/",  # its own site: only pagefetch's rule refuses
+                profile=PROFILE,
+                source_name="web",
+                confidence=0.8,
             )
 
     found, notes = asyncio.run(go())
@@ -538,3 +558,129 @@ def test_exif_block_helper_round_trips() -> None:
     block = exif_block(gps=POINT, taken="2024:05:03 14:22:10", make="ExampleCam")
     assert block.startswith(b"Exif\x00\x00")
     assert facts_of(make_image(exif=block)).gps == POINT
+
+
+# --- which photos may be fetched: markup only, own site or a known photo host ---------------
+
+TRACKER = "https://px.tracker.example.net/u/7f3a.jpg"
+
+
+@pytest.mark.parametrize(
+    ("host", "site"),
+    [
+        ("blog.example.com", "example.com"),
+        ("www.example.com", "example.com"),
+        ("cdn.shop.example.co.uk", "example.co.uk"),
+        ("jtestwell.github.io", "jtestwell.github.io"),
+        ("img.jtestwell.github.io", "jtestwell.github.io"),
+        ("example.com", "example.com"),
+        ("93.184.215.14", "93.184.215.14"),
+        ("Blog.Example.COM.", "example.com"),
+    ],
+)
+def test_site_of(host: str, site: str) -> None:
+    assert site_of(host) == site
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("https://blog.example.com/img/a.jpg", True),  # the page's own host
+        ("https://cdn.example.com/a.jpg", True),  # the same registrable domain
+        ("https://i.imgur.com/abc.jpg", True),  # a named photo host
+        ("https://secure.gravatar.com/avatar/abc", True),  # a subdomain of one
+        ("https://live.staticflickr.com/1/2.jpg", True),
+        (TRACKER, False),  # another site
+        ("https://imgur.com.tracker.example.net/a.jpg", False),  # a look-alike name
+        ("https://notgravatar.com/avatar/abc", False),
+        ("https://imgur.com/a.jpg", False),  # only i.imgur.com is named
+        ("https://other.github.io/a.jpg", False),  # someone else's site on a shared host
+    ],
+)
+def test_image_allowed(url: str, allowed: bool) -> None:
+    page = "https://blog.example.com/about" if "github.io" not in url else "https://j.github.io/"
+    assert image_allowed(url, page) is allowed
+
+
+def test_photo_hosts_are_host_names() -> None:
+    assert all("." in host and "/" not in host and host == host.lower() for host in PHOTO_HOSTS)
+
+
+MARKUP = f"""<html><head>
+<meta property="og:image" content="{TRACKER}">
+<meta name="twitter:image" content="https://pbs.twimg.com/media/card.jpg">
+<script type="application/ld+json">{{"@type": "Person", "name": "Jordan Testwell",
+ "image": {{"@type": "ImageObject", "contentUrl": "/img/ld.jpg"}},
+ "worksFor": {{"image": ["https://cdn.example.com/logo.png", "{TRACKER}?ld"]}},
+ "url": "https://blog.example.com/not-an-image.jpg"}}</script>
+<script type="application/ld+json">{{ not json</script>
+</head><body>
+<p>My old photo: https://px.tracker.example.net/u/text.jpg and
+ https://blog.example.com/img/text-only.jpg</p>
+<a href="https://blog.example.com/img/linked.jpg">a link, not an image</a>
+<img src="/img/garden.jpg"><img src="https://i.imgur.com/abc.jpg">
+<img src="https://px.tracker.example.net/pixel.jpg">
+</body></html>"""
+
+
+def test_page_images_reads_markup_on_allowed_hosts_only() -> None:
+    assert page_images(MARKUP, "https://blog.example.com/about") == [
+        "https://pbs.twimg.com/media/card.jpg",  # twitter:image; og:image was the tracker
+        "https://blog.example.com/img/ld.jpg",  # JSON-LD ImageObject, relative
+        "https://cdn.example.com/logo.png",  # JSON-LD image list; the tracker's left out
+        "https://blog.example.com/img/garden.jpg",
+        "https://i.imgur.com/abc.jpg",
+    ]
+
+
+def test_page_images_same_site_keeps_the_pages_own_host() -> None:
+    assert page_images(MARKUP, "https://blog.example.com/about", same_site=True) == [
+        "https://blog.example.com/img/ld.jpg",
+        "https://blog.example.com/img/garden.jpg",
+    ]
+
+
+def test_a_json_ld_image_list_is_bounded() -> None:
+    items = ", ".join(f'"/img/{i}.jpg"' for i in range(5000))
+    html = f'<script type="application/ld+json">{{"image": [{items}]}}</script>'
+    found = page_images(html, "https://blog.example.com/")
+    assert 0 < len(found) < 5000
+    assert found[0] == "https://blog.example.com/img/0.jpg"
+
+
+def test_an_off_site_photo_is_skipped_and_never_requested() -> None:
+    own = "https://blog.example.com/img/garden.jpg"
+    hosted = "https://i.imgur.com/abc.jpg"
+    site = Site({own: jpeg_response(geotagged_jpeg()), hosted: jpeg_response(geotagged_jpeg())})
+    table = {"blog.example.com": ["93.184.215.14"], "i.imgur.com": ["93.184.215.15"]}
+    found, notes = run_findings(site, [TRACKER, own, hosted], resolver=FakeResolver(table))
+    assert notes == [f"photo at {TRACKER} skipped: {OFF_SITE}"]
+    assert site.urls == [own, hosted]
+    assert sum(o.kind is Kind.LOCATION for o in found) == 2
+
+
+def test_mined_pages_never_fetch_a_photo_named_only_in_text() -> None:
+    from scanner.sources.pagemine import mine
+    from scanner.sources.websearch_plan import SearchResult
+    from tests.support import JORDAN
+
+    page = "https://blog.example.com/about"
+    body = (
+        "<html><body><h1>Jordan Testwell</h1><p>Springfield, IL. Email "
+        "jordan.testwell@example.com</p><p>Photos: https://px.tracker.example.net/1.jpg "
+        "https://px.tracker.example.net/2.jpg https://px.tracker.example.net/3.jpg</p>"
+        '<img src="/img/garden.jpg"></body></html>'
+    )
+    site = Site(
+        {
+            page: httpx.Response(200, headers={"Content-Type": "text/html"}, text=body),
+            "https://blog.example.com/img/garden.jpg": jpeg_response(geotagged_jpeg()),
+        }
+    )
+
+    async def go() -> None:
+        async with mock_http(site) as http:
+            await mine([SearchResult(page, "Jordan Testwell", "", "q")], JORDAN, http, "web")
+
+    asyncio.run(go())
+    assert site.urls == [page, "https://blog.example.com/img/garden.jpg"]

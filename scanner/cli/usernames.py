@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from scanner.cli.command import CliParser, Command
-from scanner.cli.exits import EXIT_OK
+from scanner.cli.exits import EXIT_OK, CommandFailed
 from scanner.cli.options import (
     add_json_options,
     add_network_options,
@@ -143,7 +143,7 @@ def check(
     import asyncio
 
     from scanner.http import Http, HttpSettings
-    from scanner.sites.check import check_sites
+    from scanner.sites.check import NoNetwork, check_sites
 
     settings = HttpSettings(
         timeout=args.timeout,
@@ -179,6 +179,8 @@ def check(
         gc.set_threshold(max(GC_YOUNG_THRESHOLD, thresholds[0]), *thresholds[1:])
     try:
         return asyncio.run(run_checks())
+    except NoNetwork as exc:  # nothing was checked: one line, exit 1
+        raise CommandFailed(f"could not check: {exc}") from exc
     finally:
         gc.set_threshold(*thresholds)
         display.close()

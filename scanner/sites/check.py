@@ -72,6 +72,15 @@ Concurrency: one Semaphore for the run (queueing does not count against the per-
 timeout; one attempt, no retry: a refusal is "blocked" at once and a failure "unknown",
 never waited out past the deadline); every site is a task; each result
 goes to `on_result` as soon as it is final; the returned list is in the order of `sites`.
+Offline (`Reach`): when the first OFFLINE_AFTER distinct hosts' checks all fail because
+no name can be looked up or the network is unreachable, and no check has had an answer,
+check_sites stops at once with NoNetwork ("no network (name lookups fail)"), the
+source's "could not check", instead of letting every site fail until the source's time
+limit. Once any check has an answer (or fails some other way, which shows names resolve),
+a site whose name lookup fails is that site's "could not tell" only. Known limit: on a
+working network, OFFLINE_AFTER dead domains whose look-ups fail before any live site has
+answered would stop the run the same way (a failed look-up comes back sooner than a live
+site's answer), which is why one or two such failures are not enough.
 Only the first MAX_BODY bytes of a body are decoded and searched. Requests go out with
 `Http.check`: on Http's own HTTP/1.1 connections rather than httpx's pools when nothing
 (proxy, replay) stands in between, the same request either way (scanner/http.py), and a
@@ -81,10 +90,12 @@ site's control check reuses the connection its check left idle.
 from __future__ import annotations
 
 import asyncio
+import errno
 import functools
 import json
 import re
 import secrets
+import socket
 import string
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -94,13 +105,15 @@ from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
 
 import httpx
 
-from scanner.errors import SourceError
+from scanner.errors import SourceError, SourceUnavailable
 from scanner.http import Http
 from scanner.quiet import looks_loud
 from scanner.sites.catalogue import WMN_RULE, Site, split_url
 from scanner.sites.walls import detect_wall
 
 MAX_BODY = 1_000_000
+OFFLINE_AFTER = 5  # distinct hosts whose checks found no network, none answered: stop
+NO_ROUTE = frozenset({errno.ENETUNREACH, errno.ENETDOWN})  # this computer has no network
 CONTROL_LENGTH = 24
 REFUSALS = frozenset({401, 403, 429})
 SECRET_HEADERS = frozenset({"cookie", "authorization", "proxy-authorization"})
@@ -138,6 +151,52 @@ class SiteResult:
     reason: str  # plain words
     status: int | None = None
     unreliable: bool = False  # the site said "found" for a random name that cannot exist
+
+
+class NoNetwork(SourceUnavailable):
+    """The first site checks all found no network: nothing was checked (module docstring)."""
+
+
+@dataclass
+class Reach:
+    """What the site checks of one run show about the network itself (module docstring)."""
+
+    failed: set[str] = field(default_factory=set)  # hosts whose lookup or route failed
+    answered: bool = False  # a check had an answer, or failed in a way DNS had to pass
+    why: str = ""  # "name lookups fail" or "network unreachable"
+
+    def saw(self, url: str, error: BaseException | None) -> None:
+        """Count one check's outcome: its error, or None for an answer; NoNetwork once the
+        first OFFLINE_AFTER distinct hosts all failed for want of a network."""
+        why = offline_reason(error) if error is not None else ""
+        if not why:
+            self.answered = True
+            return
+        if self.answered:
+            return
+        self.failed.add(urlsplit(url).hostname or url)
+        self.why = why
+        self.check()
+
+    def check(self) -> None:
+        """NoNetwork once the run found there is none: no check is sent after that."""
+        if not self.answered and len(self.failed) >= OFFLINE_AFTER:
+            raise NoNetwork(f"no network ({self.why})")
+
+
+def offline_reason(error: BaseException) -> str:
+    """ "name lookups fail" or "network unreachable" when the error (or one it came from)
+    is a failed name look-up or no route to any network; "" for anything else."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, socket.gaierror):
+            return "name lookups fail"
+        if isinstance(current, OSError) and current.errno in NO_ROUTE:
+            return "network unreachable"
+        current = current.__cause__ or current.__context__
+    return ""
 
 
 @dataclass(frozen=True)
@@ -283,12 +342,17 @@ async def check_sites(
     on_result: Callable[[SiteResult], None] | None = None,
     control: bool = True,
 ) -> list[SiteResult]:
-    """Check every site for `username`; results in the order of `sites`."""
+    """Check every site for `username`; results in the order of `sites`.
+
+    Raises NoNetwork when the first checks show there is no network (module docstring);
+    the checks still running are cancelled then.
+    """
     gate = asyncio.Semaphore(max(1, concurrency))
     random_name = control_name(sites) if control else ""
+    reach = Reach()
 
     async def one(site: Site) -> SiteResult:
-        result = await _check(site, username, http, gate, timeout)
+        result = await _check(site, username, http, gate, timeout, reach)
         if random_name and result.verdict is Verdict.FOUND:
             other = control_for(site, random_name)
             result = _with_control(result, await _check(site, other, http, gate, timeout))
@@ -296,7 +360,14 @@ async def check_sites(
             on_result(result)
         return result
 
-    return list(await asyncio.gather(*(one(site) for site in sites)))
+    tasks = [asyncio.ensure_future(one(site)) for site in sites]
+    try:
+        return list(await asyncio.gather(*tasks))
+    except NoNetwork:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
 
 
 def control_name(sites: Sequence[Site]) -> str:
@@ -319,13 +390,20 @@ def control_for(site: Site, random_name: str) -> str:
 
 
 async def _check(
-    site: Site, username: str, http: Http, gate: asyncio.Semaphore, seconds: float
+    site: Site,
+    username: str,
+    http: Http,
+    gate: asyncio.Semaphore,
+    seconds: float,
+    reach: Reach | None = None,  # the run's; None for a control check
 ) -> SiteResult:
     url = site.profile_url(username)
     plan = plan_request(site, username)
     if plan.skip:
         return SiteResult(site, username, Verdict.SKIPPED, url, plan.skip)
     async with gate:
+        if reach is not None:
+            reach.check()
         try:
             async with asyncio.timeout(seconds):
                 response = await http.check(
@@ -336,9 +414,13 @@ async def _check(
                 site, username, Verdict.UNKNOWN, url, f"no answer within {seconds:g} s"
             )
         except SourceError as exc:  # no response, or a body past the size cap
+            if reach is not None:
+                reach.saw(plan.url, exc)
             return SiteResult(site, username, Verdict.UNKNOWN, url, str(exc))
         except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
             return SiteResult(site, username, Verdict.UNKNOWN, url, f"could not send: {exc}")
+    if reach is not None:
+        reach.saw(plan.url, None)
     verdict, reason, status = judge(site, response)
     if plan.note:
         reason = f"{reason}; {plan.note}"
