@@ -440,8 +440,8 @@ def image_allowed(url: str, page_url: str) -> bool:
     """Whether a photo the page's markup names may be fetched: on the page's own site
     (site_of) or on a known photo host (PHOTO_HOSTS, or a subdomain of one). Any other host
     may be a tracker, which fetching would tell that the page was read."""
-    host = (urlsplit(url).hostname or "").lower().rstrip(".")
-    page_host = (urlsplit(page_url).hostname or "").lower().rstrip(".")
+    host = _host(url)
+    page_host = _host(page_url)
     if host and page_host and site_of(host) == site_of(page_host):
         return True
     labels = host.split(".")
@@ -457,7 +457,7 @@ def _beacon(node: LexborNode) -> bool:
 
 
 def _host(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower().removeprefix("www.")
+    return (urlsplit(url).hostname or "").lower().rstrip(".").removeprefix("www.")
 
 
 def _absolute_http(url: str) -> bool:

@@ -175,3 +175,18 @@ def _gravatar_kept(deadline: float) -> bool:
                 return True
         time.sleep(0.1)
     return False
+
+
+def test_a_recorder_that_cannot_start_lets_go_of_the_subject(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from scanner.history.recorder import Recorder
+
+    def broken(self: HistoryStore, subject: str | None = None) -> list[Any]:
+        raise RuntimeError("fictional failure")
+
+    monkeypatch.setattr(HistoryStore, "interrupted", broken)
+    with pytest.raises(RuntimeError, match="fictional failure"):
+        Recorder("jordan", resume=False, say=print)
+    with held(scan_lock_path("jordan"), "still held"):  # the lock was released
+        pass

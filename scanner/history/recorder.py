@@ -49,6 +49,9 @@ class Recorder:
         from scanner.history.store import HistoryStore
 
         self.label = label
+        self.kept: dict[str, tuple[SourceRun, SourceResult]] = {}
+        self.stale: list[int] = []
+        self.resumed = False
         busy = f"another scan of {label!r} is running: wait for it, or add --no-history"
         self.lock = take_lock(scan_lock_path(label), busy)  # held until close()
         try:
@@ -56,9 +59,15 @@ class Recorder:
         except BaseException:
             os.close(self.lock)
             raise
-        self.kept: dict[str, tuple[SourceRun, SourceResult]] = {}
-        self.stale: list[int] = []
-        self.resumed = False
+        try:
+            self._begin(resume, say)
+        except BaseException:
+            self.close()
+            raise
+
+    def _begin(self, resume: bool, say: Callable[[str], None]) -> None:
+        """Resume the last interrupted scan of the subject, or start one."""
+        label = self.label
         interrupted = self.store.interrupted(label)
         if resume and interrupted:
             self._resume(interrupted[-1], say)
